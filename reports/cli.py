@@ -1,0 +1,303 @@
+"""``sbcheck``: list, check, kernels, kernel, eigen, report.
+
+Every command has ``--json`` (one JSON document on stdout, nothing else there); progress and logs go
+to stderr.  Exit codes: 0 success (for ``check``: every selected claim PASS and every control FAIL),
+1 a claim or control came out wrong, 2 bad usage or bad input (one line on stderr, no traceback).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any, Sequence
+
+__all__ = ["main"]
+
+
+class UsageError(Exception):
+    """Bad usage: printed as one line, exit code 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # argparse would print usage + exit 2; keep it to one line
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def _emit(obj: Any, as_json: bool, text: str) -> None:
+    if as_json:
+        from numerics.registry import dumps
+        sys.stdout.write(dumps(obj) + "\n")
+    else:
+        sys.stdout.write(text.rstrip("\n") + "\n")
+
+
+def _log(msg: str) -> None:
+    sys.stderr.write(msg + "\n")
+    sys.stderr.flush()
+
+
+# ------------------------------------------------------------------------------- commands
+def _load(modules: Sequence[str] = ()) -> None:
+    from numerics.claims import load_all
+    load_all(tuple(modules))
+
+
+def cmd_list(args) -> int:
+    from numerics.registry import select
+    _load(args.module)
+    claims = [c.describe() for c in select(args.ids)]
+    lines = [f"{c['id']:<34} {c['source']}" for c in claims]
+    _emit({"claims": claims}, args.json, "\n".join(lines) or "(no claims)")
+    return 0
+
+
+def _config(args):
+    from numerics.registry import Config
+    return Config(profile=args.profile, seed=args.seed, jobs=args.jobs,
+                  scheduler=args.scheduler, cache=not args.no_cache)
+
+
+def cmd_check(args) -> int:
+    from numerics.registry import run, select
+    _load(args.module)
+    cfg = _config(args)
+    claims = select(args.ids)
+    if not claims:
+        raise UsageError("sbcheck check: the registry is empty")
+    bar = _progress(len(claims), "checking", args.json)
+
+    def progress(c):
+        bar.set_postfix_str(c.id) if hasattr(bar, "set_postfix_str") else None
+        bar.update(0)
+
+    results = []
+    for c in claims:
+        progress(c)
+        results.append(run([c], cfg)[0])
+        bar.update(1)
+    bar.close()
+    n_pass = sum(r.verdict == "PASS" for r in results)
+    n_ctrl = sum(len(r.controls) for r in results)
+    n_rej = sum(ev.verdict == "FAIL" and ev.error is None for r in results for _, ev in r.controls)
+    ok = all(r.ok for r in results)
+    summary = {"claims": len(results), "passed": n_pass, "failed": len(results) - n_pass,
+               "controls": n_ctrl, "controls_rejected": n_rej, "all_ok": ok,
+               "profile": cfg.profile, "seed": cfg.seed,
+               "wall_time": round(sum(r.wall_time for r in results), 3)}
+    lines = []
+    for r in results:
+        ctrl = " ".join("rejected" if (ev.verdict == "FAIL" and ev.error is None) else
+                        ("ERROR" if ev.error else "NOT-REJECTED") for _, ev in r.controls)
+        lines.append(f"{r.verdict:4}  {r.claim.id:<34} control: {ctrl or '-':<10} {r.wall_time:7.2f}s")
+        if r.verdict != "PASS":
+            for cr in r.evidence.criteria:
+                if not cr.ok:
+                    lines.append(f"      {cr.name}: measured {cr.measured!s:.40} vs {cr.tolerance}")
+            if r.evidence.error:
+                lines.append(f"      error: {r.evidence.error}")
+        for c, ev in r.controls:
+            if ev.error:
+                lines.append(f"      control {c.description!r} crashed: {ev.error}")
+    lines.append(f"{n_pass}/{len(results)} claims PASS, {n_rej}/{n_ctrl} controls rejected "
+                 f"({summary['wall_time']:.1f}s, profile {cfg.profile}, seed {cfg.seed})")
+    _emit({"results": [r.to_json() for r in results], "summary": summary}, args.json, "\n".join(lines))
+    return 0 if ok else 1
+
+
+def cmd_kernels(args) -> int:
+    from theory import KERNELS, kernel_description
+    import sympy
+    ks = [{"name": n, "description": kernel_description(n), "expr": str(KERNELS[n]),
+           "latex": sympy.latex(KERNELS[n])} for n in KERNELS]
+    _emit({"kernels": ks}, args.json, "\n".join(f"{k['name']:<11} {k['description']}" for k in ks))
+    return 0
+
+
+def cmd_kernel(args) -> int:
+    from theory import kernel_value
+    value = kernel_value(args.name, args.t, mode=args.mode)
+    out = {"kernel": args.name, "t": args.t, "mode": args.mode, "value": float(value)}
+    if args.mode == "exact":
+        out["exact"] = str(value)
+    elif args.mode == "mpmath":
+        out["digits"] = _mp_digits(value, args.dps)
+    _emit(out, args.json, f"{args.name}({args.t}) = {out.get('exact', out.get('digits', out['value']))}")
+    return 0
+
+
+def _mp_digits(x, dps: int) -> str:
+    import mpmath
+    return mpmath.nstr(x, dps, strip_zeros=False, min_fixed=-mpmath.inf, max_fixed=mpmath.inf) \
+        if x != 0 else "0"
+
+
+def _krange(spec: str) -> tuple[int, int]:
+    try:
+        if ":" in spec:
+            a, b = spec.split(":")
+            k0, k1 = int(a), int(b)
+        else:
+            k0 = k1 = int(spec)
+    except ValueError:
+        raise UsageError(f"sbcheck eigen: `--k` must be K or K0:K1 with integers 0 <= K0 <= K1; got {spec!r}") from None
+    if not (0 <= k0 <= k1):
+        raise UsageError(f"sbcheck eigen: `--k` must satisfy 0 <= K0 <= K1; got {spec!r}")
+    if k1 - k0 > 100_000:
+        raise UsageError(f"sbcheck eigen: `--k` range at most 100000 long; got {spec!r}")
+    return k0, k1
+
+
+def cmd_eigen(args) -> int:
+    from theory import eigenvalues
+    k0, k1 = _krange(args.k)
+    eig = eigenvalues(args.name, args.d, range(k0, k1 + 1), mode=args.mode, dps=args.dps)
+    rows = []
+    for e in eig:
+        row = {"k": e.k, "value": float(e.value), "multiplicity": int(e.multiplicity)}
+        if args.mode == "exact":
+            row["exact"] = str(e.value)
+        elif args.mode == "mpmath":
+            row["digits"] = e.digits_str
+            row["trusted_digits"] = e.trusted_digits
+        else:
+            row["trusted_digits"] = e.trusted_digits
+        rows.append(row)
+    out = {"kernel": args.name, "d": args.d, "mode": args.mode, "eigenvalues": rows}
+    if args.mode == "mpmath":
+        out["dps"] = args.dps
+    text = "\n".join(f"k={r['k']:<6} N={r['multiplicity']:<12} lambda={r.get('exact', r.get('digits', r['value']))}"
+                     for r in rows)
+    _emit(out, args.json, text)
+    return 0
+
+
+def cmd_report(args) -> int:
+    from numerics.registry import select
+    from reports.report import make_report
+    _load(args.module)
+    cfg = _config(args)
+    claims = select(args.only)
+    out = make_report(claims, cfg, args.output, argv=["sbcheck", *sys.argv[1:]],
+                      quiet=args.json, force_embedded=args.no_latex)
+    _emit(out, args.json, f"wrote {out['pdf']} ({out['engine']}); "
+          f"{out['passed']}/{out['claims']} claims PASS, {out['controls_rejected']}/{out['controls']} controls rejected")
+    return 0 if out["all_ok"] else 1
+
+
+def _progress(total: int, desc: str, quiet: bool):
+    """A tqdm bar on an interactive stderr; a silent stand-in otherwise."""
+    if not quiet and sys.stderr.isatty():
+        try:
+            from tqdm import tqdm
+            return tqdm(total=total, desc=desc, file=sys.stderr, leave=False)
+        except ImportError:
+            pass
+
+    class _Null:
+        def update(self, n=1): pass
+        def set_postfix_str(self, s): pass
+        def close(self): pass
+    return _Null()
+
+
+# ------------------------------------------------------------------------------- parser
+def _nonneg_int(name: str):
+    def conv(s: str) -> int:
+        try:
+            v = int(s)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"`{name}` must be an integer; got {s!r}") from None
+        if v < 0:
+            raise argparse.ArgumentTypeError(f"`{name}` must be >= 0; got {v}")
+        return v
+    return conv
+
+
+def _float(name: str):
+    def conv(s: str) -> float:
+        try:
+            return float(s)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"`{name}` must be a number; got {s!r}") from None
+    return conv
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="sbcheck", description="Symbolic-numeric verifier of claims about how two-layer "
+                "(convolutional) ReLU networks learn.")
+    sub = p.add_subparsers(dest="command", parser_class=_Parser)
+
+    def common(sp, run_opts=False):
+        sp.add_argument("--json", action="store_true", help="print one JSON document on stdout")
+        sp.add_argument("--module", action="append", default=[], metavar="PY_MODULE",
+                        help="import a module (or .py file) of user claims first; repeatable")
+        if run_opts:
+            sp.add_argument("--profile", choices=["quick", "full"], default="quick")
+            sp.add_argument("--seed", type=_nonneg_int("--seed"), default=0)
+            sp.add_argument("--jobs", type=lambda s: max(1, _nonneg_int("--jobs")(s)), default=1,
+                            help="parallel local workers for sweeps (joblib)")
+            sp.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT",
+                            help="run sweeps on this Dask scheduler (extra `dask`)")
+            sp.add_argument("--no-cache", action="store_true", help="recompute cached sweep results")
+
+    sp = sub.add_parser("list", help="list the registered claims")
+    sp.add_argument("ids", nargs="*", metavar="ID_OR_PREFIX")
+    common(sp)
+    sp.set_defaults(func=cmd_list)
+
+    sp = sub.add_parser("check", help="run claims and their negative controls")
+    sp.add_argument("ids", nargs="*", metavar="ID_OR_PREFIX")
+    common(sp, run_opts=True)
+    sp.set_defaults(func=cmd_check)
+
+    sp = sub.add_parser("kernels", help="list the named kernels")
+    sp.add_argument("--json", action="store_true")
+    sp.set_defaults(func=cmd_kernels)
+
+    sp = sub.add_parser("kernel", help="value of a named kernel at t")
+    sp.add_argument("name")
+    sp.add_argument("--t", required=True, help="inner product t in [-1, 1] (exact: '1/3' allowed)")
+    sp.add_argument("--mode", choices=["exact", "mpmath", "float"], default="float")
+    sp.add_argument("--dps", type=_nonneg_int("--dps"), default=30, help="mpmath decimal digits")
+    sp.add_argument("--json", action="store_true")
+    sp.set_defaults(func=cmd_kernel)
+
+    sp = sub.add_parser("eigen", help="Funk-Hecke eigenvalues lambda_k (uniform probability measure)")
+    sp.add_argument("name")
+    sp.add_argument("--d", required=True, type=_nonneg_int("--d"), help="ambient dimension (data on S^(d-1))")
+    sp.add_argument("--k", required=True, help="K or K0:K1 (inclusive)")
+    sp.add_argument("--mode", choices=["exact", "mpmath", "float"], default="exact")
+    sp.add_argument("--dps", type=_nonneg_int("--dps"), default=30, help="mpmath decimal digits")
+    sp.add_argument("--json", action="store_true")
+    sp.set_defaults(func=cmd_eigen)
+
+    sp = sub.add_parser("report", help="write the LaTeX/PDF verification report")
+    sp.add_argument("-o", "--output", default="report.pdf", help="PDF path (the .tex and figures go beside it)")
+    sp.add_argument("--only", action="append", default=[], metavar="ID_PREFIX")
+    sp.add_argument("--no-latex", action="store_true", help="use the embedded PDF path even if TeX is installed")
+    common(sp, run_opts=True)
+    sp.set_defaults(func=cmd_report)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        if not getattr(args, "command", None):
+            raise UsageError("sbcheck: give a command: list, check, kernels, kernel, eigen, report "
+                             "(`sbcheck -h` for help)")
+        return args.func(args)
+    except UsageError as exc:
+        _log(str(exc))
+        return 2
+    except (ValueError, TypeError) as exc:
+        _log(f"sbcheck: error: {exc}")
+        return 2
+    except KeyboardInterrupt:
+        _log("sbcheck: interrupted")
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

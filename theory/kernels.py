@@ -1,0 +1,120 @@
+"""The six named kernels of two-layer ReLU networks on the sphere, built from kappa0 and kappa1.
+
+``t = <x, x'>`` for unit ``x, x'``; ``u = (1 + t)/2`` is the cosine seen by a gate whose bias is
+drawn N(0, 1) together with ``w ~ N(0, I)`` (input ``(x, 1)``; THEORY.md, basri sheet §1).
+
+=============  ==========================================  ==============================================
+name           construction (from the arc-cosine functions)  network
+=============  ==========================================  ==============================================
+``basri``      ``t kappa0(t) / 2``                           first layer trained, ``a = +-1`` fixed [Du18, B19]
+``basri-bias`` ``<(x,1),(x',1)>/2 * kappa0(t) / 2``          B19's bias: input ``(x,1)/sqrt 2``, ``b(0) = 0``
+``ntk``        ``(t kappa0(t) + kappa1(t)) / 2``             both layers trained, no bias
+``ntk-bias``   ``kappa1(u) + (1 + t) kappa0(u) / 2``         both layers, bias ``~ N(0, 1)``
+``nngp``       ``kappa1(t) / 2``                             Gaussian-process (output covariance) kernel
+``nngp-bias``  ``kappa1(u)``                                 with bias ``~ N(0, 1)``
+=============  ==========================================  ==============================================
+
+Each kernel is a SymPy expression in the real symbol :data:`t`, composed from
+:func:`theory.arccos.kappa0` / :func:`theory.arccos.kappa1` (never typed in as a final formula).
+NTK = (gradient w.r.t. first layer) + (gradient w.r.t. second layer); the second-layer part is the
+NNGP kernel, the first-layer part is ``<x~, x~'> E[sigma'(w.x~) sigma'(w.x~')]``.
+
+References
+----------
+.. [B19] R. Basri, D. Jacobs, Y. Kasten, S. Kritchman, NeurIPS 2019, arXiv:1906.00425.
+.. [Du18] S. Du, X. Zhai, B. Poczos, A. Singh, arXiv:1810.02054 (the Gram matrix H^infinity).
+.. [CS09] Y. Cho, L. K. Saul, NeurIPS 2009.
+"""
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import sympy
+
+from theory.arccos import kappa0, kappa1, to_number
+
+__all__ = ["t", "KERNELS", "kernel", "kernel_description", "kernel_value", "first_layer_part",
+           "second_layer_part", "has_bias"]
+
+t = sympy.Symbol("t", real=True)
+_half = sympy.Rational(1, 2)
+_u = (1 + t) / 2          # gate cosine with a N(0,1) bias: (t + 1) / (1 + 1)
+
+
+def _parts() -> dict[str, tuple[sympy.Expr, sympy.Expr, str]]:
+    """``name -> (first-layer part, second-layer part, description)``."""
+    gate, gate_b = kappa0(t) / 2, kappa0(_u) / 2          # E[sigma'(.) sigma'(.)]
+    relu, relu_b = kappa1(t) / 2, kappa1(_u) / 2          # E[sigma(.) sigma(.)] for unit inputs
+    xx, xx_b = t, 1 + t                                   # <x, x'> and <(x,1), (x',1)>
+    return {
+        "basri": (xx * gate, sympy.Integer(0),
+                  "first layer trained, second layer a=+-1 fixed, no bias (Du et al. 2018; Basri et al. 2019)"),
+        "basri-bias": (xx_b * _half * gate, sympy.Integer(0),
+                       "Basri et al. 2019 bias: input (x,1)/sqrt(2), bias initialised at 0, a fixed"),
+        "ntk": (xx * gate, relu, "NTK, both layers trained, no bias"),
+        "ntk-bias": (xx_b * gate_b, 2 * relu_b,
+                     "NTK, both layers trained, bias ~ N(0,1) (input norm sqrt 2 doubles the ReLU part)"),
+        "nngp": (sympy.Integer(0), relu, "NNGP (Gaussian-process) kernel, no bias"),
+        "nngp-bias": (sympy.Integer(0), 2 * relu_b, "NNGP kernel with bias ~ N(0,1)"),
+    }
+
+
+_PARTS = _parts()
+KERNELS: dict[str, sympy.Expr] = {n: p[0] + p[1] for n, p in _PARTS.items()}
+
+
+def _name(name: Any) -> str:
+    if not isinstance(name, str):
+        raise TypeError(f"`name` (kernel name) must be a str, one of {sorted(KERNELS)}; got {name!r}")
+    if name not in KERNELS:
+        raise ValueError(f"unknown kernel `name` {name!r}; allowed: {', '.join(KERNELS)}")
+    return name
+
+
+def kernel(name: str) -> sympy.Expr:
+    """The kernel ``name`` as a SymPy expression in :data:`t`."""
+    return KERNELS[_name(name)]
+
+
+def first_layer_part(name: str) -> sympy.Expr:
+    """Contribution of the first-layer weights (and bias) to the NTK ``name``."""
+    return _PARTS[_name(name)][0]
+
+
+def second_layer_part(name: str) -> sympy.Expr:
+    """Contribution of the second-layer weights (= the NNGP kernel) to ``name``."""
+    return _PARTS[_name(name)][1]
+
+
+def has_bias(name: str) -> bool:
+    return _name(name).endswith("-bias")
+
+
+def kernel_description(name: str) -> str:
+    return _PARTS[_name(name)][2]
+
+
+def kernel_value(name: str, t_value: Any, mode: str = "float"):
+    """Value of kernel ``name`` at ``t_value`` in ``[-1, 1]``.
+
+    Parameters
+    ----------
+    name : str
+        One of :data:`KERNELS`.
+    t_value : float, int, str or SymPy number
+        Inner product; in exact mode strings like ``"1/3"`` stay exact.
+    mode : {"exact", "mpmath", "float"}
+        Number system (mpmath uses the caller's ``mpmath.mp.dps``).
+    """
+    expr = kernel(name)
+    x = to_number(t_value, mode)
+    if mode == "exact":
+        return sympy.simplify(expr.subs(t, x))
+    return _numeric(name, mode)(x)
+
+
+@functools.lru_cache(maxsize=None)
+def _numeric(name: str, mode: str):
+    """The SymPy expression compiled once for ``mode`` ("mpmath" or "float")."""
+    return sympy.lambdify(t, KERNELS[name], modules="mpmath" if mode == "mpmath" else "math")
