@@ -30,7 +30,7 @@ from typing import Any, Callable, Iterable
 
 import numpy as np
 
-from numerics.evidence import (Criterion, Evidence, Figure, Series, _num, at_least, at_most, close,
+from numerics.evidence import (Criterion, Evidence, Figure, Series, at_least, at_most, close,
                                equal, to_jsonable, within)
 
 __all__ = [
