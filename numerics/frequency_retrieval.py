@@ -13,10 +13,9 @@ import numpy as np
 
 from numerics import flow
 from numerics import fourier as F
-from numerics.activations import ACTIVATIONS, Activation
 from numerics.cnn import CNN
 
-__all__ = ["single_thread", "retrieval_run", "polynomial_activation", "band_run", "fprinciple_run",
+__all__ = ["single_thread", "retrieval_run", "band_run", "fprinciple_run",
            "band_limited_signals", "above_band_move", "b3_run"]
 
 
@@ -63,16 +62,6 @@ def retrieval_run(rng, N, q, m, activation, s_b, xis, kind="frozen"):
 
 
 # --------------------------------------------------------------------------- trained nets
-def polynomial_activation(degree: int) -> Activation:
-    """``sigma(z) = z^degree`` (B2); from ``numerics.activations`` if registered there, else built here."""
-    names = {2: "square", 3: "cube"}
-    if degree not in names:
-        raise ValueError(f"`degree` must be 2 or 3; got {degree!r}")
-    if names[degree] in ACTIVATIONS:
-        return ACTIVATIONS[names[degree]]
-    return Activation(names[degree], lambda z: z**degree, lambda z: degree * z**(degree - 1), degree)
-
-
 def band_limited_signals(n, N, K, rng):
     """``n`` real signals of length ``N`` with DFT support ``|xi| <= K``: shape (n, 1, N)."""
     th = 2 * np.pi * np.arange(N) / N
@@ -84,11 +73,6 @@ def band_limited_signals(n, N, K, rng):
 
 
 def _make_net(activation, N, q, m, rng, bias=True):
-    if activation in ("square", "cube"):
-        net = CNN(1, 1, m, q, "circular", bias, "linear", "map", seed=rng)
-        net.act = polynomial_activation(2 if activation == "square" else 3)
-        net.activation = activation
-        return net
     return CNN(1, 1, m, q, "circular", bias, activation, "map", seed=rng)
 
 

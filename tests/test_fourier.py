@@ -175,13 +175,14 @@ def test_band_limited_signals_support():
     assert np.min(np.max(np.abs(F.dft(X)[:, f == 3]), axis=1)) > 1e-3
 
 
-def test_polynomial_activation():
-    act = FR.polynomial_activation(2)
+@pytest.mark.parametrize("name, p", [("square", 2), ("cube", 3)])
+def test_polynomial_activations(name, p):
+    from numerics.activations import get
+    act = get(name)
     z = np.linspace(-2, 2, 5)
-    np.testing.assert_allclose(act.value(z), z**2)
-    np.testing.assert_allclose(act.derivative(z), 2 * z)
-    with pytest.raises(ValueError, match="`degree`"):
-        FR.polynomial_activation(5)
+    np.testing.assert_allclose(act.value(z), z**p)
+    np.testing.assert_allclose(act.derivative(z), p * z ** (p - 1))
+    assert act.degree == p
 
 
 def test_retrieval_run_bad_kind():
