@@ -1,0 +1,271 @@
+"""Parameter sweeps: independent runs, one code path for serial, joblib and Dask, cached on disk.
+
+A sweep is a top-level function ``fn(**params) -> dict`` and a list of parameter dicts (one per run,
+JSON-serialisable, holding their own seed).  :func:`run_sweep` executes the runs that are not in
+the cache
+
+- serially (``jobs=1``, no scheduler),
+- in parallel with joblib's ``loky`` backend (``jobs=N``), or
+- on a Dask cluster (``scheduler="tcp://HOST:PORT"``) through joblib's ``dask`` backend,
+
+always through the same :class:`joblib.Parallel` call, so the results are identical: each run
+depends only on its parameters.  Every result is round-tripped through JSON (arrays become lists)
+before it is returned, whether computed now or read from the cache, so a cached and a fresh result
+are equal byte for byte.
+
+Cache: one file per run in ``$SBCHECK_CACHE`` (default ``~/.cache/sbcheck``), named by the SHA-256
+of ``(function, parameters, code version)``; the code version hashes the source files of the
+function's module and of the modules it ``depends`` on.  A file holds a header with the SHA-256 of
+its payload; a missing, truncated or corrupt file is recomputed, never trusted.  Files are written
+atomically (temporary file + :func:`os.replace`).
+"""
+from __future__ import annotations
+
+import hashlib
+import importlib
+import json
+import math
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any, Callable, Iterable, Sequence
+
+import numpy as np
+
+__all__ = ["cache_dir", "code_version", "run_key", "run_sweep", "load_entry", "store_entry",
+           "MAGIC"]
+
+MAGIC = b"sbcheck-sweep-v1"
+
+
+# --------------------------------------------------------------------------- JSON canonical form
+def _plain(obj: Any) -> Any:
+    """JSON types only: arrays -> lists, NumPy scalars -> Python; non-finite floats rejected."""
+    if isinstance(obj, dict):
+        return {str(k): _plain(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_plain(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return _plain(obj.tolist())
+    if obj is None or isinstance(obj, (str, bool)):
+        return obj
+    if isinstance(obj, np.bool_):
+        return bool(obj)
+    if isinstance(obj, (int, np.integer)):
+        return int(obj)
+    if isinstance(obj, (float, np.floating)):
+        v = float(obj)
+        if not math.isfinite(v):
+            return {"__float__": repr(v)}
+        return v
+    raise TypeError(f"sweep parameters and results must be JSON-like (dict, list, number, str, "
+                    f"ndarray); got {type(obj).__name__}")
+
+
+def _restore(obj: Any) -> Any:
+    if isinstance(obj, dict):
+        if set(obj) == {"__float__"}:
+            return float(obj["__float__"])
+        return {k: _restore(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_restore(v) for v in obj]
+    return obj
+
+
+def _dumps(obj: Any) -> bytes:
+    return json.dumps(_plain(obj), sort_keys=True, separators=(",", ":")).encode()
+
+
+# --------------------------------------------------------------------------- keys
+def cache_dir() -> Path:
+    """``$SBCHECK_CACHE`` or ``~/.cache/sbcheck``."""
+    env = os.environ.get("SBCHECK_CACHE")
+    return Path(env) if env else Path.home() / ".cache" / "sbcheck"
+
+
+def _fn_name(fn: Callable) -> str:
+    mod, qual = getattr(fn, "__module__", None), getattr(fn, "__qualname__", "")
+    if not mod or "<" in qual or "." in qual:
+        raise TypeError(f"`fn` must be a top-level function of an importable module (picklable for "
+                        f"workers); got {fn!r}")
+    return f"{mod}:{qual}"
+
+
+def code_version(modules: Iterable[str]) -> str:
+    """SHA-256 (hex, 16 chars) of the source files of the named modules, in sorted order."""
+    h = hashlib.sha256()
+    for name in sorted(set(modules)):
+        mod = importlib.import_module(name)
+        path = getattr(mod, "__file__", None)
+        h.update(name.encode() + b"\0")
+        if path:
+            h.update(Path(path).read_bytes())
+        h.update(b"\0")
+    return h.hexdigest()[:16]
+
+
+def run_key(fn: Callable, params: dict, version: str) -> str:
+    """Cache key of one run: SHA-256 of function name, canonical JSON parameters, code version."""
+    blob = _fn_name(fn).encode() + b"\0" + _dumps(params) + b"\0" + version.encode()
+    return hashlib.sha256(blob).hexdigest()
+
+
+# --------------------------------------------------------------------------- cache files
+def store_entry(path: Path, result: Any) -> None:
+    """Write ``MAGIC\\n<sha256 of payload>\\n<payload JSON>`` atomically."""
+    payload = _dumps(result)
+    data = MAGIC + b"\n" + hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def load_entry(path: Path) -> tuple[bool, Any]:
+    """``(True, result)`` for an intact entry; ``(False, None)`` if missing, partial or corrupt."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return False, None
+    parts = data.split(b"\n", 2)
+    if len(parts) != 3 or parts[0] != MAGIC:
+        return False, None
+    digest, payload = parts[1], parts[2]
+    if hashlib.sha256(payload).hexdigest().encode() != digest:
+        return False, None
+    try:
+        return True, _restore(json.loads(payload))
+    except ValueError:
+        return False, None
+
+
+# --------------------------------------------------------------------------- execution
+def _call(fn: Callable, params: dict) -> bytes:
+    """Run one configuration in a worker; return its canonical JSON (the only thing shipped back)."""
+    return _dumps(fn(**params))
+
+
+def _progress(total: int, enabled: bool | None):
+    if enabled is None:
+        enabled = bool(getattr(sys.stderr, "isatty", lambda: False)())
+    if not enabled or total == 0:
+        return None
+    from tqdm import tqdm
+    return tqdm(total=total, desc="sweep", unit="run", file=sys.stderr, leave=False)
+
+
+def run_sweep(fn: Callable[..., dict], configs: Sequence[dict], *, jobs: int = 1,
+              scheduler: str | None = None, cache: bool = True, depends: Iterable[str] = (),
+              directory: str | os.PathLike | None = None, progress: bool | None = None,
+              stats: dict | None = None, cost: Callable[[dict], float] | None = None) -> list[Any]:
+    """Run ``fn(**cfg)`` for every ``cfg`` in ``configs``; results in the order of ``configs``.
+
+    Parameters
+    ----------
+    fn : callable
+        Top-level function of an importable module, ``fn(**params) -> dict`` (JSON-like values,
+        arrays allowed).  Must be deterministic in its parameters (seed included in them).
+    configs : sequence of dict
+        One dict of JSON-like parameters per run.
+    jobs : int >= 1
+        Local joblib workers (``loky``); ignored when ``scheduler`` is given.
+    scheduler : str, optional
+        Address ``tcp://HOST:PORT`` of a Dask scheduler; runs go there via joblib's dask backend.
+    cache : bool
+        Read intact cache entries (``False`` recomputes every run); results are always written.
+    depends : iterable of str
+        Further module names whose source enters the code version (``fn``'s module always does).
+    directory : path, optional
+        Cache directory; default :func:`cache_dir`.
+    progress : bool, optional
+        Progress bar over runs on stderr; default: only if stderr is a terminal.
+    stats : dict, optional
+        Filled with ``{"runs", "hits", "computed", "corrupt"}``.
+    cost : callable, optional
+        Estimated cost of a run from its parameters; runs are dispatched most expensive first (better
+        load balance in parallel).  Only the order of execution changes, never the results.
+
+    Returns
+    -------
+    list
+        ``fn``'s results, JSON round-tripped (arrays as lists).
+    """
+    if not callable(fn):
+        raise TypeError(f"`fn` must be callable; got {fn!r}")
+    if not (isinstance(jobs, int) and not isinstance(jobs, bool) and jobs >= 1):
+        raise ValueError(f"`jobs` must be an int >= 1; got {jobs!r}")
+    if scheduler is not None and not (isinstance(scheduler, str) and "://" in scheduler):
+        raise ValueError(f"`scheduler` must be an address like 'tcp://HOST:PORT'; got {scheduler!r}")
+    configs = [dict(c) for c in configs]
+    for i, c in enumerate(configs):
+        _dumps(c)                                   # raises TypeError on non-JSON parameters
+    version = code_version([fn.__module__, __name__, *depends])
+    root = Path(directory) if directory is not None else cache_dir()
+    paths = [root / f"{run_key(fn, c, version)}.json" for c in configs]
+    results: list[Any] = [None] * len(configs)
+    todo: list[int] = []
+    corrupt = hits = 0
+    for i, p in enumerate(paths):
+        if cache:
+            ok, value = load_entry(p)
+            if ok:
+                results[i] = value
+                hits += 1
+                continue
+            corrupt += p.exists()
+        todo.append(i)
+    if cost is not None:
+        todo.sort(key=lambda i: -float(cost(configs[i])))
+    bar = _progress(len(configs), progress)
+    if bar is not None:
+        bar.update(hits)
+    try:
+        for i, blob in zip(todo, _execute(fn, [configs[i] for i in todo], jobs, scheduler)):
+            value = _restore(json.loads(blob))
+            store_entry(paths[i], value)
+            results[i] = value
+            if bar is not None:
+                bar.update(1)
+    finally:
+        if bar is not None:
+            bar.close()
+    if stats is not None:
+        stats.update(runs=len(configs), hits=hits, computed=len(todo), corrupt=int(corrupt))
+    return results
+
+
+def _execute(fn: Callable, configs: list[dict], jobs: int, scheduler: str | None):
+    """Yield the canonical JSON of each run, in order: the one code path for every backend."""
+    if not configs:
+        return
+    if scheduler is None and jobs == 1:
+        for c in configs:                         # serial: same function, no pool overhead
+            yield _call(fn, c)
+        return
+    import joblib
+    if scheduler is None:
+        with joblib.parallel_config(backend="loky", n_jobs=jobs):
+            yield from joblib.Parallel(return_as="generator")(
+                joblib.delayed(_call)(fn, c) for c in configs)
+        return
+    try:
+        from dask.distributed import Client
+    except ImportError as exc:  # pragma: no cover - depends on the optional extra
+        raise ImportError("`scheduler` needs the optional extra `dask` "
+                          "(pip install 'sbcheck[dask]')") from exc
+    with Client(scheduler, set_as_default=False) as client:
+        with joblib.parallel_config(backend="dask", scheduler_host=None, wait_for_workers_timeout=30,
+                                    client=client):
+            yield from joblib.Parallel(return_as="generator")(
+                joblib.delayed(_call)(fn, c) for c in configs)
