@@ -294,6 +294,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ValueError, TypeError) as exc:
         _log(f"sbcheck: error: {exc}")
         return 2
+    except RuntimeError as exc:  # e.g. reports.latex.LatexBuildError; the log excerpt is already on stderr
+        _log(f"sbcheck: error: {exc}")
+        return 1
     except KeyboardInterrupt:
         _log("sbcheck: interrupted")
         return 130

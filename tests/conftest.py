@@ -20,3 +20,9 @@ else:
     settings.load_profile("dev")
 
 os.environ.setdefault("MPLBACKEND", "Agg")
+
+# Sweep results are cached on disk; the proof-check must measure, not reuse an earlier session's
+# results, so each pytest session gets a fresh cache directory (unless one is set explicitly).
+if "SBCHECK_CACHE" not in os.environ:
+    import tempfile
+    os.environ["SBCHECK_CACHE"] = tempfile.mkdtemp(prefix="sbcheck-test-cache-")

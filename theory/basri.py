@@ -124,7 +124,7 @@ def bias_restores() -> Derivation:
                     f"k < e: finitely many, checked exactly by the claim)",
                     all(bool(sympy.simplify(a).is_positive) for a in args))
     D.step("Funk-Hecke coefficient of t^n (Rodrigues + Beta integral) and of u^n, both > 0:",
-           sympy.Eq(sympy.Symbol("mu_d(n,k)"), sympy.factorial(n) * sympy.gamma(d / 2) /
+           sympy.Eq(sympy.Symbol(r"{\mu_d(n,k)}"), sympy.factorial(n) * sympy.gamma(d / 2) /
                     (2**n * sympy.factorial((n - k) / 2) * sympy.gamma((n + k + d) / 2))))
     lb = lower_bound("ntk-bias", 3, 4)
     D.results["lower_bound_ntk_bias_d3_k4"] = sympy.nsimplify(lb)
@@ -245,6 +245,6 @@ def mercer() -> Derivation:
         S = sum(multiplicity(dv, k) * eigenvalue(poly, dv, k) * legendre_P(dv, k) for k in range(5))
         D.check(f"d={dv}: the expansion reproduces t^4 + t^3 exactly", bool(sympy.expand(S - poly) == 0))
     D.step("Truncation bound: |K(t) - S_K(t)| <= K(1) - S_K(1) since N lambda_k >= 0 and |P_k| <= 1",
-           sympy.Symbol("|K(t)-S_K(t)|") <= sympy.Symbol("K(1)-S_K(1)"))
+           sympy.Symbol(r"{|K(t)-S_K(t)|}") <= sympy.Symbol(r"{K(1)-S_K(1)}"))
     del n
     return D

@@ -126,7 +126,7 @@ def plancherel() -> Derivation:
     d.step("(w * x)^(xi) = conj(w^(xi)) x^(xi): reduce both sides modulo omega^N - 1 (N = 6, q = 3)",
            sp.Eq(sp.Symbol(r"\widehat{w\star x}(\xi)"), sp.Symbol(r"\overline{\hat w(\xi)}\,\hat x(\xi)")))
     d.check("cross-correlation theorem, every xi (N=6, q=3, symbolic w, x)", bool(ok))
-    d.results["plancherel"] = sp.Eq(sp.Symbol(r"\sum_l v_l^2"), sp.Symbol(r"\frac1N\sum_\xi|\hat v(\xi)|^2"))
+    d.results["plancherel"] = sp.Eq(sp.Symbol(r"{\sum_l v_l^2}"), sp.Symbol(r"{\frac1N\sum_\xi|\hat v(\xi)|^2}"))
     return d
 
 

@@ -208,9 +208,9 @@ def gd_drift() -> Derivation:
         d.check(f"eta^2 term equals |g_a|^2 - (||g_w||^2 + g_b^2)/p ({head})",
                 _is_zero(quad - pred))
         if head == "map":
-            d.step("Expand Q(theta - eta g) - Q(theta) in eta: linear coefficient (before Euler)", sp.Symbol(
-                r"-2\left(a g_a - (\langle w, g_w\rangle + b g_b)/p\right)"))
-    res = eta ** 2 * (sp.Symbol("|g_a|^2") - (sp.Symbol(r"\|g_w\|^2") + sp.Symbol("g_b^2")) / p)
+            d.step("Expand Q(theta - eta g) - Q(theta) in eta: linear coefficient (before Euler)",
+                   r"-2\left(a\, g_a - (\langle w, g_w\rangle + b\, g_b)/p\right)")
+    res = eta ** 2 * (sp.Symbol(r"{\|g_a\|^2}") - (sp.Symbol(r"{\|g_w\|^2}") + sp.Symbol(r"{g_b^2}")) / p)
     d.step("Hence, exactly for every eta", sp.Eq(sp.Symbol(r"Q^{t+1}-Q^{t}"), res))
     d.results["Delta_Q"] = res
     return d

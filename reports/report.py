@@ -1,0 +1,171 @@
+"""``sbcheck report``: run the claims, draw their figures, write the LaTeX and build the PDF.
+
+Everything is built in a temporary directory beside the output and moved into place only at the
+end (figures, then ``.tex``, then the PDF by :func:`os.replace`), so an interrupted or failed run
+leaves the previous output untouched and no partial file.  With ``latexmk``/``pdflatex`` on PATH
+the PDF is compiled from the LaTeX (no shell escape); otherwise, or with ``force_embedded``, the
+same content is typeset by matplotlib (:mod:`reports.embedded`) and the ``.tex`` is still written.
+"""
+from __future__ import annotations
+
+import os
+import re
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, Sequence
+
+from reports.embedded import write_embedded
+from reports.figures import file_stem, render
+from reports.latex import LatexBuildError, compile_pdf, find_engine, render_tex
+from reports.model import build_doc, claim_view
+
+__all__ = ["make_report", "LatexBuildError"]
+
+
+def _log(msg: str) -> None:
+    sys.stderr.write(msg.rstrip("\n") + "\n")
+    sys.stderr.flush()
+
+
+def _bar(total: int, quiet: bool):
+    """A tqdm bar on an interactive stderr; None otherwise (nothing ever goes to stdout)."""
+    if quiet or not sys.stderr.isatty():
+        return None
+    try:
+        from tqdm import tqdm
+    except ImportError:
+        return None
+    return tqdm(total=total, desc="report", unit="claim", file=sys.stderr, leave=False)
+
+
+def _check_output(output: str | os.PathLike) -> tuple[Path, Path, Path]:
+    out = Path(output).expanduser().absolute()
+    if out.suffix.lower() != ".pdf":
+        raise ValueError(f"`output` must be a path ending in .pdf; got {str(output)!r}")
+    if out.is_dir():
+        raise ValueError(f"`output` {str(output)!r} is a directory; give a .pdf file path")
+    figdir = out.parent / (re.sub(r"[^A-Za-z0-9_-]", "-", out.stem) + "-figures")
+    if figdir.exists() and (not figdir.is_dir() or any(
+            p.is_dir() or p.suffix not in (".png", ".pdf") for p in figdir.iterdir())):
+        raise ValueError(f"{str(figdir)!r} exists and holds other files than figures; "
+                         f"move it or choose another `output`")
+    return out, out.with_suffix(".tex"), figdir
+
+
+def _run_claims(claims: Sequence[Any], cfg, figtmp: Path, figname: str, quiet: bool) -> tuple[list, list]:
+    results, views = [], []
+    bar = _bar(len(claims), quiet)
+    try:
+        for c in claims:
+            if bar is not None:
+                bar.set_postfix_str(c.id)
+            r = c.run(cfg)
+            figs = []
+            for i, f in enumerate(r.evidence.figures):
+                stem = file_stem(c.id, getattr(f, "name", "figure"), i)
+                fig = render(f, figtmp, stem)
+                fig["relpath"] = f"{figname}/{stem}.pdf"
+                figs.append(fig)
+            t0 = time.perf_counter()
+            view = claim_view(r, figs, 0.0)           # computes the derivation
+            view["derive_time"] = time.perf_counter() - t0
+            results.append(r)
+            views.append(view)
+            if bar is not None:
+                bar.update(1)
+    finally:
+        if bar is not None:
+            bar.close()
+    return results, views
+
+
+def _install(tmp: Path, built_pdf: Path, built_tex: Path, built_figs: Path,
+             out: Path, tex: Path, figdir: Path) -> None:
+    """Move the built files into place; the PDF last, atomically."""
+    if figdir.exists():
+        os.replace(figdir, tmp / "previous-figures")  # removed with the temporary directory
+    if built_figs.exists() and any(built_figs.iterdir()):
+        os.replace(built_figs, figdir)
+    os.replace(built_tex, tex)
+    os.replace(built_pdf, out)
+
+
+def make_report(claims: Sequence[Any], cfg, output: str | os.PathLike = "report.pdf", *,
+                argv: Sequence[str] | None = None, quiet: bool = False,
+                force_embedded: bool = False) -> dict[str, Any]:
+    """Run ``claims`` and write the verification report.
+
+    Parameters
+    ----------
+    claims : sequence of numerics.registry.Claim
+    cfg : numerics.registry.Config
+        Profile, seed and execution options for every check.
+    output : path
+        The PDF to write (must end in ``.pdf``); ``<stem>.tex`` and ``<stem>-figures/`` (one PNG
+        and one PDF per figure) are written beside it.
+    argv : sequence of str, optional
+        The command line, printed in the reproducibility section.
+    quiet : bool
+        No progress bar (e.g. with ``--json``).
+    force_embedded : bool
+        Use the embedded matplotlib PDF even if TeX is installed.
+
+    Returns
+    -------
+    dict
+        ``pdf``, ``tex``, ``figures`` (paths), ``engine`` (``"latexmk"``, ``"pdflatex"`` or
+        ``"embedded"``), ``claims``, ``passed``, ``failed``, ``controls``, ``controls_rejected``,
+        ``all_ok``, ``pages``, ``overfull`` (overfull-box warnings in the TeX log),
+        ``wall_time`` (seconds) and ``results`` (each claim's JSON).
+
+    Raises
+    ------
+    ValueError
+        Bad ``output``.
+    LatexBuildError
+        (a RuntimeError) The LaTeX build failed; the log lines are printed on stderr and no
+        output file is written.
+    """
+    t_start = time.perf_counter()
+    out, tex, figdir = _check_output(output)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    engine = None if force_embedded else find_engine()
+    argv = list(argv) if argv is not None else ["sbcheck", "report", "-o", str(output)]
+    with tempfile.TemporaryDirectory(dir=out.parent, prefix=f".{out.stem}-build-") as tmpname:
+        tmp = Path(tmpname)
+        built_figs = tmp / figdir.name
+        results, views = _run_claims(list(claims), cfg, built_figs, figdir.name, quiet)
+        modules = {c.id: c.module for c in claims}
+        doc = build_doc(views, modules, cfg, argv, engine or "embedded (matplotlib)")
+        built_tex = tmp / "report.tex"
+        built_tex.write_text(render_tex(doc), encoding="utf-8")
+        overfull: list[str] = []
+        if engine:
+            try:
+                built_pdf, pages, overfull = compile_pdf(built_tex, engine)
+            except LatexBuildError as exc:
+                _log(f"sbcheck report: {exc}\n{exc.excerpt}")
+                raise
+        else:
+            built_pdf = tmp / "report.pdf"
+            pages = write_embedded(doc, built_pdf)
+            _log("sbcheck report: " + ("--no-latex given" if force_embedded else
+                 "no latexmk/pdflatex on PATH") + f"; wrote an embedded PDF (matplotlib), "
+                 f"the LaTeX source is in {tex.name}")
+        if built_pdf != tmp / "report.pdf":
+            os.replace(built_pdf, tmp / "report.pdf")
+        _install(tmp, tmp / "report.pdf", built_tex, built_figs, out, tex, figdir)
+    figures = [str(figdir / Path(p).name) for v in views for f in v["figures"]
+               for p in (f["png"], f["pdf"]) if p is not None]
+    n_ctrl = sum(len(r.controls) for r in results)
+    n_rej = sum(ev.verdict == "FAIL" and ev.error is None for r in results for _, ev in r.controls)
+    n_pass = sum(r.verdict == "PASS" for r in results)
+    return {"pdf": str(out), "tex": str(tex), "figures": figures,
+            "engine": engine or "embedded", "claims": len(results), "passed": n_pass,
+            "failed": len(results) - n_pass, "controls": n_ctrl, "controls_rejected": n_rej,
+            "all_ok": all(r.ok for r in results), "pages": pages, "overfull": len(overfull),
+            "profile": cfg.profile, "seed": int(cfg.seed),
+            "wall_time": round(time.perf_counter() - t_start, 3),
+            "results": [r.to_json() for r in results]}
