@@ -6,16 +6,20 @@ padding, bias, ReLU, dense head; loss 1/(2n) sum (f - y)^2; one forward + backwa
 ``F.pad`` + ``conv2d``, which is a cross-correlation as ours).
 
 Each configuration runs in its own child process (so that peak memory is its own): one warm-up,
-then the median of ``--repeats`` timed runs.  Peak memory = peak resident set size of the child
-minus its resident size after the inputs were built (``resource.ru_maxrss``, Linux KiB).
+then ``--repeats`` timed runs; the children run in ``--rounds`` alternating rounds (ours, torch,
+ours, torch, ...) so that a change in machine load hits every configuration alike, and the table
+gives the median (and min) over all timed runs of a configuration.  Peak memory = peak resident
+set size of the child (``VmHWM``, reset after the inputs were built) minus its resident size then.
+The parent process never imports PyTorch (a forked child would inherit its resident size).
 PyTorch is optional (``pip install torch==2.13.0``, the ``bench`` extra); without it only our
 timings are printed.  Not a test: prints a table and the ratios ours / PyTorch.
 
-Usage: ``python benchmarks/cnn.py [--repeats 7] [--threads N]``.
+Usage: ``python benchmarks/cnn.py [--repeats 7] [--rounds 3]``.
 """
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import resource
@@ -32,6 +36,28 @@ def _rss_kib() -> int:
         return int(f.read().split()[1]) * (os.sysconf("SC_PAGE_SIZE") // 1024)
 
 
+def _reset_peak() -> int:
+    """Reset the peak resident size (Linux ``clear_refs`` 5) and return the current one, KiB."""
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+    except OSError:
+        pass
+    return _rss_kib()
+
+
+def _peak_kib() -> int:
+    """Peak resident size since :func:`_reset_peak` (``VmHWM``), KiB; ``ru_maxrss`` as fallback."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
 def _ours(dtype_name: str, repeats: int) -> dict:
     import numpy as np
     from numerics.cnn import CNN
@@ -40,15 +66,15 @@ def _ours(dtype_name: str, repeats: int) -> dict:
     rng = np.random.default_rng(1)
     X = rng.standard_normal((N, C, SIDE, SIDE)).astype(dt)
     Y = rng.standard_normal(N).astype(dt)
-    base = _rss_kib()
+    base = _reset_peak()
     net.loss_and_grad(X, Y)
     ts = []
     for _ in range(repeats):
         t0 = time.perf_counter()
         loss, g = net.loss_and_grad(X, Y)
         ts.append(time.perf_counter() - t0)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return {"median_s": statistics.median(ts), "min_s": min(ts), "peak_mib": (peak - base) / 1024,
+    peak = _peak_kib()
+    return {"times": ts, "peak_mib": (peak - base) / 1024,
             "loss": float(loss), "grad_w_norm": float(np.linalg.norm(g["w"].astype(np.float64)))}
 
 
@@ -65,7 +91,7 @@ def _torch(dtype_name: str, repeats: int) -> dict:
     w = torch.tensor(ref.params["w"], dtype=dt, requires_grad=True)
     b = torch.tensor(ref.params["b"], dtype=dt, requires_grad=True)
     a = torch.tensor(ref.params["a"], dtype=dt, requires_grad=True)
-    base = _rss_kib()
+    base = _reset_peak()
 
     def step():
         for p in (w, b, a):
@@ -82,8 +108,8 @@ def _torch(dtype_name: str, repeats: int) -> dict:
         t0 = time.perf_counter()
         loss = step()
         ts.append(time.perf_counter() - t0)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return {"median_s": statistics.median(ts), "min_s": min(ts), "peak_mib": (peak - base) / 1024,
+    peak = _peak_kib()
+    return {"times": ts, "peak_mib": (peak - base) / 1024,
             "loss": float(loss), "grad_w_norm": float(w.grad.double().norm()),
             "threads": torch.get_num_threads(), "version": torch.__version__}
 
@@ -96,29 +122,36 @@ def _child(kind: str, dtype_name: str, repeats: int) -> None:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--repeats", type=int, default=7)
+    ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--child", nargs=2, metavar=("KIND", "DTYPE"), help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.repeats < 1:
         ap.error(f"--repeats must be >= 1; got {args.repeats}")
+    if args.rounds < 1:
+        ap.error(f"--rounds must be >= 1; got {args.rounds}")
     if args.child:
         _child(args.child[0], args.child[1], args.repeats)
         return 0
-    try:
-        import torch  # noqa: F401
-        have_torch = True
-    except ImportError:
-        have_torch = False
+    have_torch = importlib.util.find_spec("torch") is not None
+    if not have_torch:
         print("PyTorch not importable: printing our timings only (pip install torch==2.13.0)", file=sys.stderr)
     res = {}
     runs = [("ours", "float64"), ("ours", "float32")]
     if have_torch:
         runs += [("torch", "float32"), ("torch", "float64")]
-    for kind, dt in runs:
-        p = subprocess.run([sys.executable, __file__, "--repeats", str(args.repeats), "--child", kind, dt],
-                           capture_output=True, text=True, check=True)
-        res[(kind, dt)] = json.loads(p.stdout.strip().splitlines()[-1])
+    for _ in range(args.rounds):
+        for kind, dt in runs:
+            p = subprocess.run([sys.executable, __file__, "--repeats", str(args.repeats), "--child", kind, dt],
+                               capture_output=True, text=True, check=True)
+            r = json.loads(p.stdout.strip().splitlines()[-1])
+            if (kind, dt) in res:
+                r["times"] += res[(kind, dt)]["times"]
+                r["peak_mib"] = max(r["peak_mib"], res[(kind, dt)]["peak_mib"])
+            res[(kind, dt)] = r
+    for r in res.values():
+        r["median_s"], r["min_s"] = statistics.median(r["times"]), min(r["times"])
     print(f"forward+backward, n={N}, {SIDE}x{SIDE}, C={C}, m={M}, q={Q}, circular, dense head, ReLU; "
-          f"median of {args.repeats} runs; cpu count {os.cpu_count()}")
+          f"median of {args.rounds} x {args.repeats} runs; cpu count {os.cpu_count()}")
     print(f"{'impl':8s} {'dtype':8s} {'median s':>10s} {'min s':>8s} {'peak MiB':>9s} {'loss':>12s} {'|grad w|':>12s}")
     for (kind, dt), r in res.items():
         print(f"{kind:8s} {dt:8s} {r['median_s']:10.4f} {r['min_s']:8.4f} {r['peak_mib']:9.1f} "

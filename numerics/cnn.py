@@ -11,49 +11,25 @@ with ``s = output_scale``; indices ``p + j`` taken mod L for ``padding="circular
 axis) and ``p = 0 .. L - q`` for ``padding="valid"`` (P = L - q + 1 per axis).
 Loss ``L = 1/(2n) sum_i ||f(x_i) - y_i||^2``.
 
-Implementation: im2col through :func:`numpy.lib.stride_tricks.sliding_window_view` (one copy of the
-patches, layout ``(n, C q^dim, |P|)``), then batched BLAS matmuls for ``z = w @ cols`` (layout
-``(n, m, |P|)``, matching ``a``'s ``(m, *P)``) and ``grad w``; no Python loop over samples, kernels
-or positions.  Large work arrays are kept between calls and reused (page-faulting fresh memory
-costs as much as the arithmetic here); :meth:`CNN.clear_workspace` releases them.  For ReLU the
-activation is applied in place and ``relu'(z) = [relu(z) > 0]`` is read off the features.
+Implementation: the array work lives in :mod:`numerics.conv` (im2col from a sliding-window view,
+one GEMM per block of samples for ``z`` and one for the kernel gradient, the heads' algebra;
+samples are processed in cache-sized blocks, shared between threads); argument checks in
+:mod:`numerics.cnn_checks`.  No Python loop over samples, kernels or positions.  Work arrays are
+kept between calls and reused; :meth:`CNN.clear_workspace` releases them.
 """
 from __future__ import annotations
 
 import math
-from typing import Any
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
-
 from numerics import activations as _act
+from numerics import cnn_checks as _chk
+from numerics import conv as _conv
 
 __all__ = ["CNN", "PADDINGS", "HEADS"]
 
 PADDINGS = ("circular", "valid")
 HEADS = ("map", "gap", "dense")
-
-
-def _int(name: str, v: Any, lo: int, hi: int | None = None) -> int:
-    if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
-        raise TypeError(f"`{name}` must be an int >= {lo}; got {v!r}")
-    v = int(v)
-    if v < lo or (hi is not None and v > hi):
-        rng = f">= {lo}" if hi is None else f"in [{lo}, {hi}]"
-        raise ValueError(f"`{name}` must be an int {rng}; got {v}")
-    return v
-
-
-def _std(name: str, v: Any, default: float) -> float:
-    if v is None:
-        return float(default)
-    try:
-        f = float(v)
-    except (TypeError, ValueError):
-        raise TypeError(f"`{name}` must be a real number >= 0 or None; got {v!r}") from None
-    if not (math.isfinite(f) and f >= 0):
-        raise ValueError(f"`{name}` must be a finite real number >= 0; got {v!r}")
-    return f
 
 
 class CNN:
@@ -99,10 +75,10 @@ class CNN:
     def __init__(self, dim, in_channels, channels, kernel_size, padding, bias, activation, head,
                  seed, output_scale=1.0, dtype=np.float64, input_size=None, w_std=None, b_std=None,
                  a_std=None):
-        self.dim = _int("dim", dim, 1, 2)
-        self.in_channels = _int("in_channels", in_channels, 1)
-        self.channels = _int("channels", channels, 1)
-        self.kernel_size = _int("kernel_size", kernel_size, 1)
+        self.dim = _chk.check_int("dim", dim, 1, 2)
+        self.in_channels = _chk.check_int("in_channels", in_channels, 1)
+        self.channels = _chk.check_int("channels", channels, 1)
+        self.kernel_size = _chk.check_int("kernel_size", kernel_size, 1)
         if padding not in PADDINGS:
             raise ValueError(f"`padding` must be one of {list(PADDINGS)}; got {padding!r}")
         self.padding = padding
@@ -133,9 +109,9 @@ class CNN:
         P = self.output_shape(self.input_size) if self.input_size is not None else None
         self.P = P
         nP = math.prod(P) if P is not None else 1
-        ws = _std("w_std", w_std, 1 / math.sqrt(fan_in))
-        bs = _std("b_std", b_std, 1 / math.sqrt(fan_in))
-        as_ = _std("a_std", a_std, 1 / math.sqrt(m * (nP if head == "dense" else 1)))
+        ws = _chk.check_std("w_std", w_std, 1 / math.sqrt(fan_in))
+        bs = _chk.check_std("b_std", b_std, 1 / math.sqrt(fan_in))
+        as_ = _chk.check_std("a_std", a_std, 1 / math.sqrt(m * (nP if head == "dense" else 1)))
         rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
         self._ws: dict[str, np.ndarray] = {}
         self.params: dict[str, np.ndarray] = {}
@@ -147,18 +123,7 @@ class CNN:
 
     # ------------------------------------------------------------------ shapes and validation
     def _check_size(self, size) -> tuple[int, ...]:
-        if isinstance(size, (int, np.integer)) and not isinstance(size, bool):
-            size = (int(size),) * self.dim
-        try:
-            size = tuple(int(s) for s in size)
-        except TypeError:
-            raise TypeError(f"`input_size` must be an int or a tuple of {self.dim} ints; got {size!r}") from None
-        if len(size) != self.dim or min(size) < 1:
-            raise ValueError(f"`input_size` must have {self.dim} positive entries; got {size!r}")
-        if self.padding == "valid" and min(size) < self.kernel_size:
-            raise ValueError(f"with padding='valid' the input size must be >= kernel_size="
-                             f"{self.kernel_size} on every axis; got `input_size`={size}")
-        return size
+        return _chk.check_size(size, self.dim, self.padding, self.kernel_size)
 
     def output_shape(self, input_size) -> tuple[int, ...]:
         """Spatial output shape ``P`` for spatial input shape ``input_size`` (int or tuple)."""
@@ -172,26 +137,8 @@ class CNN:
         return sum(v.size for v in self.params.values())
 
     def _check_X(self, X) -> np.ndarray:
-        X = np.asarray(X)
-        if not np.issubdtype(X.dtype, np.number) or np.iscomplexobj(X):
-            raise TypeError(f"`X` must be a real numeric array; got dtype {X.dtype}")
-        want = 2 + self.dim
-        if X.ndim != want:
-            shape = "(n, C, L)" if self.dim == 1 else "(n, C, H, W)"
-            raise ValueError(f"`X` must have shape {shape} ({want} axes) for dim={self.dim}; got {X.shape}")
-        if X.shape[1] != self.in_channels:
-            raise ValueError(f"`X` has {X.shape[1]} channels on axis 1; the net expects "
-                             f"in_channels={self.in_channels}")
-        if X.shape[0] < 1:
-            raise ValueError(f"`X` must hold at least one sample; got shape {X.shape}")
-        size = tuple(X.shape[2:])
-        if self.input_size is not None and size != self.input_size:
-            raise ValueError(f"`X` has spatial shape {size}; the net was built for input_size={self.input_size}")
-        self._check_size(size)
-        X = X.astype(self.dtype, copy=False)
-        if not np.all(np.isfinite(X)):
-            raise ValueError("`X` contains non-finite values (nan or inf)")
-        return X
+        return _chk.check_X(X, self.dim, self.in_channels, self.input_size, self.padding,
+                            self.kernel_size, self.dtype)
 
     def _params(self):
         p = self.params
@@ -206,7 +153,7 @@ class CNN:
 
     # ------------------------------------------------------------------ im2col
     def patches(self, X) -> tuple[np.ndarray, tuple[int, ...]]:
-        """im2col matrix of ``X``.
+        """im2col matrix of ``X``, one row per patch (:func:`numerics.conv.patches`).
 
         Returns
         -------
@@ -216,21 +163,10 @@ class CNN:
         P : tuple of int
             Spatial output shape.
         """
-        X = self._check_X(X)
-        q, d = self.kernel_size, self.dim
-        axes = tuple(range(2, 2 + d))
-        if self.padding == "circular":
-            X = np.pad(X, [(0, 0), (0, 0)] + [(0, q - 1)] * d, mode="wrap")
-        win = sliding_window_view(X, (q,) * d, axis=axes)       # (n, C, *P, *q)
-        P = win.shape[2:2 + d]
-        n, C = X.shape[:2]
-        # (n, *P, C, *q): move channel axis after positions, then one contiguous copy
-        win = np.moveaxis(win, 1, 1 + d)
-        Pt = np.ascontiguousarray(win).reshape(n * math.prod(P), C * q ** d)
-        return Pt, tuple(P)
+        return _conv.patches(self._check_X(X), self.kernel_size, self.padding)
 
     def cols(self, X, out: np.ndarray | None = None, ones_row: bool = False) -> tuple[np.ndarray, tuple[int, ...]]:
-        """im2col in the layout used by the forward/backward pass.
+        """im2col in the layout used by the forward/backward pass (:func:`numerics.conv.cols_into`).
 
         Parameters
         ----------
@@ -238,32 +174,22 @@ class CNN:
         out : ndarray, optional
             Array to reuse when it has the right shape and dtype.
         ones_row : bool
-            Append a row of ones (``cols[:, -1, :] = 1``) so that the bias is one more column of
-            the kernel matrix (bias and its gradient come out of the same BLAS calls).
+            Append a row of ones (``cols[-1] = 1``) so that the bias is one more column of the
+            kernel matrix (bias and its gradient come out of the same BLAS calls).
 
         Returns
         -------
-        cols : ndarray, shape (n, C * q^dim (+1), |P|)
-            ``cols[i, (c, j), p] = x_i[c, p + j]`` (indices mod L for circular padding), so that
-            ``z_i = w.reshape(m, -1) @ cols[i]`` (one batched BLAS matmul for all samples).
+        cols : ndarray, shape (C * q^dim (+1), n, |P|)
+            ``cols[(c, j), i, p] = x_i[c, p + j]`` (indices mod L for circular padding), so that
+            ``z = w.reshape(m, -1) @ cols.reshape(F, -1)`` is one GEMM for all samples.
         P : tuple of int
         """
         X = self._check_X(X)
-        q, d = self.kernel_size, self.dim
-        if self.padding == "circular":
-            X = np.pad(X, [(0, 0), (0, 0)] + [(0, q - 1)] * d, mode="wrap")
-        win = sliding_window_view(X, (q,) * d, axis=tuple(range(2, 2 + d)))   # (n, C, *P, *q)
-        P = tuple(win.shape[2:2 + d])
-        n, C = X.shape[:2]
-        src = win.transpose((0, 1) + tuple(range(2 + d, 2 + 2 * d)) + tuple(range(2, 2 + d)))
-        F = C * q ** d
-        shape = (n, F + int(bool(ones_row)), math.prod(P))
+        win, P = _conv.windows(X, self.kernel_size, self.padding)
+        shape = (self.in_channels * self.kernel_size ** self.dim + int(bool(ones_row)), X.shape[0], math.prod(P))
         if out is None or out.shape != shape or out.dtype != self.dtype:
             out = np.empty(shape, dtype=self.dtype)
-        np.copyto(out[:, :F].reshape(src.shape), src)
-        if ones_row:
-            out[:, F] = 1
-        return out, P
+        return _conv.cols_into(win, out, 0, ones_row), P
 
     def _buffer(self, name: str, shape: tuple[int, ...]) -> np.ndarray:
         """A reusable work array (avoids page-faulting fresh memory on every call)."""
@@ -312,25 +238,14 @@ class CNN:
         -------
         ndarray, shape (n, *P) for head="map", (n,) for "gap" and "dense".
         """
-        cols, P = self.cols(X, out=self._ws.get("cols"), ones_row=self.bias)
-        self._ws["cols"] = cols
-        return self._core(cols, P, cols.shape[0])[0]
+        X = self._check_X(X)
+        win, P = _conv.windows(X, self.kernel_size, self.padding)
+        return self._core(P, X.shape[0], win=win)[0]
 
     __call__ = forward
 
     def _check_Y(self, Y, out_shape):
-        Y = np.asarray(Y)
-        if not np.issubdtype(Y.dtype, np.number) or np.iscomplexobj(Y):
-            raise TypeError(f"`Y` must be a real numeric array; got dtype {Y.dtype}")
-        if Y.shape != out_shape:
-            if len(out_shape) == 1 and Y.shape == out_shape + (1,):
-                Y = Y[:, 0]
-            else:
-                raise ValueError(f"`Y` must have shape {out_shape} (the output shape for these X); got {Y.shape}")
-        Y = Y.astype(self.dtype, copy=False)
-        if not np.all(np.isfinite(Y)):
-            raise ValueError("`Y` contains non-finite values (nan or inf)")
-        return Y
+        return _chk.check_Y(Y, out_shape, self.dtype)
 
     def loss_and_grad(self, X, Y) -> tuple[float, dict[str, np.ndarray]]:
         """Loss ``1/(2n) sum_i ||f(x_i) - y_i||^2`` and its gradient.
@@ -345,11 +260,11 @@ class CNN:
         loss : float
         grads : dict of ndarray with the keys and shapes of :attr:`params`
         """
-        cols, P = self.cols(X, out=self._ws.get("cols"), ones_row=self.bias)
-        self._ws["cols"] = cols
-        n = cols.shape[0]
+        X = self._check_X(X)
+        win, P = _conv.windows(X, self.kernel_size, self.padding)
+        n = X.shape[0]
         Y = self._check_Y(Y, (n,) + (P if self.head == "map" else ()))
-        return self._core(cols, P, n, Y)[1:]
+        return self._core(P, n, Y, win=win)[1:]
 
     def prepare(self, X, Y) -> "Batch":
         """Validate ``X, Y`` once and build their patches: a :class:`Batch` for repeated calls.
@@ -359,66 +274,31 @@ class CNN:
         """
         return Batch(self, X, Y)
 
-    def _core(self, cols, P, n, Y=None):
-        """Forward pass on im2col data, and the backward pass when targets ``Y`` are given.
+    def _core(self, P, n, Y=None, win=None, cols=None):
+        """Forward pass (and backward pass when ``Y`` is given) by :func:`numerics.conv.run_blocks`.
 
-        Parameters
-        ----------
-        cols : ndarray, shape (n, C q^dim (+1 with bias: a row of ones), |P|)   (see :meth:`cols`)
-        Y : ndarray of the output shape, or None
-
-        Returns
-        -------
-        (out, loss, grads) ; loss and grads are None without ``Y``.
+        ``P`` output shape, ``n`` samples, ``Y`` targets or None; patches from the sliding-window
+        view ``win`` (:func:`numerics.conv.windows`) or the precomputed ``cols`` (:meth:`cols`).
+        Returns ``(out, loss, grads)``; loss and grads are None without ``Y``.
         """
         w, b, a = self._params()
         self._check_a(a, P)
-        m, nP, s, F = self.channels, math.prod(P), self.output_scale, cols.shape[1]
+        m, nP, s = self.channels, math.prod(P), self.output_scale
         W = w.reshape(m, -1)
         if b is not None:                     # bias = kernel column acting on the row of ones
             W = np.concatenate([W, b[:, None]], axis=1)
-        Z = np.matmul(W, cols, out=self._buffer("Z", (n, m, nP)))
-        relu = self.activation == "relu"
-        H = np.maximum(Z, 0, out=Z) if relu else self.act.value(Z)     # relu: Z is overwritten
-        if self.head == "map":
-            out = np.matmul(a, H)                                      # (n, |P|)
-        elif self.head == "gap":
-            Hs = H.sum(axis=2)                                         # (n, m)
-            out = (Hs @ a) / nP
-        else:
-            out = H.reshape(n, m * nP) @ a.reshape(-1)
-        out = s * out
+        W = W.astype(self.dtype, copy=False)
+        a2 = a.reshape(m, nP) if self.head == "dense" else a
+        out, loss, gw, ga = _conv.run_blocks(W, a2, self.head, self.act, s, P, n, Y, win, cols,
+                                             self._buffer)
         if self.head == "map":
             out = out.reshape((n,) + tuple(P))
         if Y is None:
             return out, None, None
-        R = out - Y
-        loss = float(0.5 * np.sum(R.astype(np.float64) ** 2) / n)
-        G = ((s / n) * R).reshape(n, -1).astype(self.dtype, copy=False)   # dL/d(head output / s)
-        dZ = self._buffer("dZ", (n, m, nP))
-        if self.head == "map":
-            np.multiply(G[:, None, :], a[None, :, None], out=dZ)
-            ga = np.matmul(H, G[:, :, None]).sum(axis=0)[:, 0]
-        elif self.head == "gap":
-            g = G[:, 0] / nP
-            np.multiply(g[:, None, None], a[None, :, None], out=dZ)
-            ga = g @ Hs
-        else:
-            g = G[:, 0]
-            np.multiply(g[:, None, None], a.reshape(1, m, nP), out=dZ)
-            ga = (g @ H.reshape(n, m * nP)).reshape(a.shape)
-        if relu:
-            np.multiply(dZ, H > 0, out=dZ)
-        else:
-            dZ *= self.act.derivative(Z)
-        if F <= nP:          # batched (m x |P|) @ (|P| x F) products, summed over samples
-            gw = np.matmul(dZ, cols.transpose(0, 2, 1), out=self._buffer("GW", (n, m, F))).sum(axis=0)
-        else:
-            gw = np.tensordot(dZ, cols, axes=([0, 2], [0, 2]))
-        grads = {"w": gw[:, :w[0].size].reshape(w.shape).astype(self.dtype, copy=False)}
+        grads = {"w": gw[:, :w[0].size].reshape(w.shape).copy()}
         if self.bias:
-            grads["b"] = gw[:, -1].astype(self.dtype, copy=True)
-        grads["a"] = np.asarray(ga, dtype=self.dtype).reshape(a.shape)
+            grads["b"] = gw[:, -1].copy()
+        grads["a"] = ga.reshape(a.shape)
         return out, loss, grads
 
     def loss(self, X, Y) -> float:
@@ -486,7 +366,7 @@ class Batch:
     Attributes
     ----------
     net : CNN
-    cols : ndarray, shape (n, C q^dim, |P|)
+    cols : ndarray, shape (C q^dim (+1 with bias), n, |P|)
         im2col array (:meth:`CNN.cols`).
     P : tuple of int
         Spatial output shape.
@@ -499,13 +379,13 @@ class Batch:
     def __init__(self, net: CNN, X, Y):
         self.net = net
         self.cols, self.P = net.cols(X, ones_row=net.bias)
-        self.n = self.cols.shape[0]
+        self.n = self.cols.shape[1]
         out_shape = (self.n,) + (tuple(self.P) if net.head == "map" else ())
         self.Y = net._check_Y(Y, out_shape)
 
     def loss_and_grad(self) -> tuple[float, dict[str, np.ndarray]]:
         """Loss and gradient dict at the net's current parameters."""
-        return self.net._core(self.cols, self.P, self.n, self.Y)[1:]
+        return self.net._core(self.P, self.n, self.Y, cols=self.cols)[1:]
 
     def flat(self, theta) -> tuple[float, np.ndarray]:
         """Loss and flat gradient (layout of :meth:`CNN.get_flat`) at the flat parameters ``theta``."""
