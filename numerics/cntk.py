@@ -24,7 +24,6 @@ References
 """
 from __future__ import annotations
 
-import itertools
 
 import numpy as np
 

@@ -7,7 +7,6 @@ to stderr.  Exit codes: 0 success (for ``check``: every selected claim PASS and 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from typing import Any, Sequence
 

@@ -1,6 +1,5 @@
 """Unit and property tests of numerics.cntk, numerics.deep_cnn, numerics.multisphere_spectra and
 theory.multisphere (the claims themselves are run by tests/test_claims.py)."""
-import math
 
 import numpy as np
 import pytest

@@ -16,7 +16,9 @@ import mpmath
 import sympy
 
 from theory.derivation import Derivation
-from theory.funk_hecke import _term, decompose, series_parameters
+from theory.gamma_arith import _Arith, _check_mode
+from theory.gauss_sums import _start, _term, series_parameters
+from theory.kernel_atoms import decompose
 from theory.kernels import KERNELS, t
 
 __all__ = ["odd_null", "bias_restores", "circle_spectrum", "circle_closed_form",
@@ -61,39 +63,18 @@ def lower_bound(name: str, d, k, mode: str = "exact"):
     """Certified lower bound of lambda_k: the first term of every atom's positive series.
 
     Every atom of a named kernel has a positive coefficient and a series of positive terms, so the
-    sum of the first terms is a lower bound (exact SymPy Gamma products; ``mode="mpmath"``
-    evaluates the same product with mpmath at the current precision).
+    sum of the first terms is a lower bound.  One formula, evaluated with the number primitives of
+    ``mode`` (:class:`theory.gamma_arith._Arith`): exact SymPy Gamma products (``"exact"``), mpmath
+    at the current precision (``"mpmath"``) or float64 log-Gammas (``"float"``).
     """
-    if mode == "mpmath":
-        return sympy.N(lower_bound(name, d, k), mpmath.mp.dps) if k < 60 else _lb_mp(name, d, k)
-    total = sympy.S.Zero
+    ar = _Arith(_check_mode(mode), mpmath.mp.dps)
+    total = ar.zero()
     for (var, family, p), c in decompose(name):
-        if family == "poly":
+        j0 = None if family == "poly" else _start(var, family, p, k)
+        if j0 is None:
             continue
-        e = {"asin": 1, "B1": 2}[family] + p
-        if var == "t" and (e - k) % 2:
-            continue
-        j0 = max(0, -((e - k) // 2))
         r, p2, g = _term(var, family, p, j0, k, d)
-        total += c * sympy.Rational(r.numerator, r.denominator) * sympy.Integer(2)**_frac(p2) * sympy.Mul(
-            *[sympy.gamma(_frac(x))**ee for ee, x in g])
-    return total
-
-
-def _lb_mp(name, d, k):
-    total = mpmath.mpf(0)
-    for (var, family, p), c in decompose(name):
-        if family == "poly":
-            continue
-        e = {"asin": 1, "B1": 2}[family] + p
-        if var == "t" and (e - k) % 2:
-            continue
-        j0 = max(0, -((e - k) // 2))
-        r, p2, g = _term(var, family, p, j0, k, d)
-        v = mpmath.mpf(r.numerator) / r.denominator * mpmath.power(2, mpmath.mpf(p2.numerator) / p2.denominator)
-        for ee, x in g:
-            v *= mpmath.gamma(mpmath.mpf(x.numerator) / x.denominator)**ee
-        total += mpmath.mpf(sympy.N(c, mpmath.mp.dps)) * v
+        total += ar.coef(c) * ar.prod(r, p2, g)
     return total
 
 
@@ -237,7 +218,8 @@ def sphere_decay() -> Derivation:
 
 def mercer() -> Derivation:
     """Mercer expansion on S^{d-1}: K(t) = sum_k N(d,k) lambda_k P_k(d;t); trace sum = K(1)."""
-    from theory.funk_hecke import eigenvalue, legendre_P, multiplicity
+    from theory.funk_hecke import eigenvalue
+    from theory.spherical import legendre_P, multiplicity
     D = Derivation("Mercer expansion K(t) = sum_k N(d,k) lambda_k P_k(d;t)")
     n = sympy.Symbol("n", integer=True, nonnegative=True)
     for dv in (2, 3):

@@ -169,8 +169,8 @@ def white_spectrum() -> Derivation:
             sp.simplify(m22 - (a11 * a22 + 2 * a12**2)) == 0)
     d.check("Isserlis: E x1^4 = 3 S11^2", sp.simplify(m40 - 3 * a11**2) == 0)
     ev = list(Sigma.subs(ci, 0).eigenvals().keys())
-    mu = d.step("eigenvalues of Sigma (rotate C to real): mu_+- = (q s^2 +- |C|)/2 -> |w^|^2 = mu_+ chi2_1 + mu_- chi2_1'",
-                sp.FiniteSet(*ev))
+    d.step("eigenvalues of Sigma (rotate C to real): mu_+- = (q s^2 +- |C|)/2 -> |w^|^2 = mu_+ chi2_1 + mu_- chi2_1'",
+           sp.FiniteSet(*ev))
     d.check("mu_+- = (P +- |C|)/2 (C rotated to the real axis, c_r = |C|)",
             {sp.simplify(e) for e in ev} == {(P + cr) / 2, (P - cr) / 2})
     d.step("exponential law (mean q s^2, two equal chi2_1 halves) iff mu_+ = mu_- iff C(xi) = 0 iff "

@@ -17,7 +17,6 @@ paper's theorem text was not available; what is reconstructed here is marked "de
 from __future__ import annotations
 
 import functools
-import itertools
 
 import sympy
 

@@ -135,7 +135,7 @@ def product_eigenfunctions(cfg, candidate="product"):
     N, kmax = cfg.pick(quick=(6, 2), full=(12, 3))
     d = 3
     grid, X = _torus_points(d, N)
-    res, offd = {}, {}
+    res = {}
     for head in ("eq", "tr", "gap"):
         G = gram(X, head=head, depth=2, filter_size=3, kind="ntk")
         fs = _torus_candidates(grid, d, kmax, head, candidate)
@@ -336,7 +336,7 @@ def locality(cfg, kernel="cntk"):
     lam, imag = torus_spectrum(fun, d, Nt)
     pairs = {dist: lam[(k,) + (0,) * (dist - 1) + (k,) + (0,) * (d - dist - 1)] for dist in (1, 2, 3)}
     crit.append(at_least(f"Tr: lambda(distance 1) / lambda(distance 2), k={k}", pairs[1] / pairs[2], 4.0))
-    crit.append(at_most(f"Tr: |lambda(distance 3)| / lambda_0 (beyond the receptive field)",
+    crit.append(at_most("Tr: |lambda(distance 3)| / lambda_0 (beyond the receptive field)",
                         abs(pairs[3]) / lam[(0,) * d], 1e-13))
     table["Tr pairs (k,k) by distance"] = {str(dd): v for dd, v in pairs.items()}
     fig1 = Figure("locality-eq", "Eq: centre/edge single-pixel eigenvalue ratio", "k", "ratio", bars +
