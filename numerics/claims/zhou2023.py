@@ -120,7 +120,7 @@ def alignment(cfg, gamma=4.0, activation="tanh", eps=None, eta=None, labels="dig
     ``full``: width sweep M = 16 ... 1024 (fraction non-decreasing, >= 0.9 at 1024; slope of T_lin
     in log M vs (gamma - 1)/(2 sigma1), 10%).
     """
-    n = cfg.pick(quick=100, full=300)
+    n = 300                          # the paper-sized digit set in both profiles (issue: n = 300)
     X, y = images.digits(n, cfg.rng(1), labels=labels)
     e = cd.small_init_eps(M, gamma) if eps is None else eps
     r = cd.train(X, y, M, e, activation=activation, seed=cfg.rng(2), eta=eta, record_every=5)
