@@ -19,7 +19,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 __all__ = ["data_matrix", "svd", "small_init_eps", "closed_form", "gd_closed_form",
            "simulate_flow", "simulate_gd", "cosines", "pairwise_cosines", "relative_change",
-           "norm_weighted_ratio", "t_delta", "train"]
+           "norm_weighted_ratio", "misalignment", "t_delta", "train"]
 
 
 def _arr(name, v, ndim):
@@ -213,6 +213,16 @@ def norm_weighted_ratio(W, u):
     return float(np.linalg.norm(W @ u) / np.linalg.norm(W))
 
 
+def misalignment(W, u):
+    """Norm-weighted tangent ``||(I - u u^T) theta_W|| / ||theta_W u||`` (Theorem 1), ``u`` of unit norm.
+
+    Computed from the orthogonal part directly, not as ``sqrt(1 - ratio^2) / ratio``: that form
+    cancels catastrophically once the ratio is within 1e-8 of 1 (tangent below ~1e-8).
+    """
+    on = W @ u
+    return float(np.linalg.norm(W - np.outer(on, u)) / np.linalg.norm(on))
+
+
 def t_delta(A, W0, A0, ybar2, delta=0.01, eta=None):
     """End of the linear stage: the time at which the loss has dropped by a fraction ``delta``.
 
@@ -264,7 +274,7 @@ def train(X, y, M, eps, activation="tanh", kernel_size=3, seed=0, eta=None, h=0.
     W0 = net.params["w"].reshape(M, -1).copy()
     A0 = net.params["a"].reshape(M, -1).copy()
     L0 = 0.5 * float(np.mean(y ** 2))
-    rec = {k: [] for k in ("t", "loss", "rd", "ratio", "frac", "median", "lin_err")}
+    rec = {k: [] for k in ("t", "loss", "rd", "ratio", "tangent", "frac", "median", "lin_err")}
     T_lin, W_lin, cos_lin, t_stop, k = None, None, None, None, 0
     t0 = time.perf_counter()
     while k <= max_steps:
@@ -280,7 +290,8 @@ def train(X, y, M, eps, activation="tanh", kernel_size=3, seed=0, eta=None, h=0.
             err = math.sqrt((np.sum((W - Wl) ** 2) + np.sum((net.params["a"].reshape(M, -1) - Al) ** 2))
                             / (np.sum(Wl ** 2) + np.sum(Al ** 2)))
             for key, v in (("t", k * eta), ("loss", loss), ("rd", relative_change(W, W0)),
-                           ("ratio", norm_weighted_ratio(W, u1)), ("frac", float(np.mean(ca > 0.99))),
+                           ("ratio", norm_weighted_ratio(W, u1)), ("tangent", misalignment(W, u1)),
+                           ("frac", float(np.mean(ca > 0.99))),
                            ("median", float(np.median(ca))), ("lin_err", err)):
                 rec[key].append(v)
         if reached:

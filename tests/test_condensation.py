@@ -185,3 +185,15 @@ def test_theory_pieces():
     assert sp.simplify(s1 * S_ * sp.exp(2 * s1 * sol[0]) - dl * yb / 2) == 0
     w, a = tc.mode_solution()
     assert sp.simplify(sp.diff(w, tc.t) - tc.lam * a) == 0
+
+
+def test_misalignment_has_no_cancellation_floor():
+    """The tangent is read off the orthogonal part: 1e-12 stays 1e-12 (sqrt(1 - ratio^2) would give ~1e-8 or 0)."""
+    from numerics.condensation import misalignment
+    u = np.zeros(9)
+    u[0] = 1.0
+    v = np.zeros(9)
+    v[3] = 1.0
+    for delta in (1e-3, 1e-8, 1e-12):
+        W = np.stack([u + delta * v, -2 * u + 2 * delta * v])
+        assert misalignment(W, u) == pytest.approx(delta, rel=1e-9)
