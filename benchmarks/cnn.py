@@ -60,7 +60,7 @@ def _peak_kib() -> int:
 
 def _ours(dtype_name: str, repeats: int) -> dict:
     import numpy as np
-    from numerics.cnn import CNN
+    from numerics.nets.cnn import CNN
     dt = np.dtype(dtype_name)
     net = CNN(2, C, M, Q, "circular", True, "relu", "dense", seed=0, input_size=SIDE, dtype=dt)
     rng = np.random.default_rng(1)
@@ -82,7 +82,7 @@ def _torch(dtype_name: str, repeats: int) -> dict:
     import numpy as np
     import torch
     import torch.nn.functional as F
-    from numerics.cnn import CNN
+    from numerics.nets.cnn import CNN
     dt = {"float32": torch.float32, "float64": torch.float64}[dtype_name]
     ref = CNN(2, C, M, Q, "circular", True, "relu", "dense", seed=0, input_size=SIDE)
     rng = np.random.default_rng(1)

@@ -1,7 +1,7 @@
 """Benchmark (not a test): analytic CNTK Gram matrix, GAP head, 2-D inputs (issue 8 §4).
 
 n = 200 inputs of 8x8 pixels x 3 channels, depth 3, filter 3x3, circular padding, float64.
-Ours: :func:`numerics.cntk.gram` (blocked).  Peer: neural-tangents ``stax`` kernel_fn of the same
+Ours: :func:`numerics.kernels.cntk.gram` (blocked).  Peer: neural-tangents ``stax`` kernel_fn of the same
 network (mapping in ``multisphere_cntk.md`` §2.2) when importable by ``--nt-python`` (a Python with
 ``neural_tangents`` and ``jax``; e.g. a venv made for the ``bench`` extra), else a direct NumPy
 evaluation (all n^2 d^2 pixel pairs at once, unblocked).  Each side runs in a fresh subprocess;
@@ -47,7 +47,7 @@ _COMMON = textwrap.dedent("""
 
 _OURS = _COMMON + textwrap.dedent("""
     sys.path.insert(0, {root!r})
-    from numerics.cntk import gram
+    from numerics.kernels.cntk import gram
     reset_peak(); base = rss_mb()
     t = time.perf_counter()
     K = gram(X, head='gap', depth=L, filter_size=q, kind='ntk')
@@ -58,7 +58,7 @@ _OURS = _COMMON + textwrap.dedent("""
 
 _DIRECT = _COMMON + textwrap.dedent("""
     sys.path.insert(0, {root!r})
-    from numerics.cntk import _recursion, _half_sqdist
+    from numerics.kernels.cntk import _recursion, _half_sqdist
     reset_peak(); base = rss_mb()
     t = time.perf_counter()
     S = _half_sqdist(X, X, pair=True)            # (n, n, H, W, H, W) at once, no blocking
@@ -110,7 +110,7 @@ def main(argv=None) -> int:
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     tmp = f"/tmp/sbcheck_bench_{os.getpid()}"
     ours = _run(sys.executable, _OURS.format(n=a.n, root=root, out=tmp + "_ours.npy"))
-    print(f"ours (numerics.cntk.gram, blocked): n={a.n}, 8x8x3, L=3, q=3, GAP, NTK: "
+    print(f"ours (numerics.kernels.cntk.gram, blocked): n={a.n}, 8x8x3, L=3, q=3, GAP, NTK: "
           f"time {ours['time']:.2f} s, peak memory {ours['mem']:.0f} MB")
     has_nt = subprocess.run([a.nt_python, "-c", "import neural_tangents"], capture_output=True).returncode == 0
     if has_nt:

@@ -18,9 +18,9 @@ import tempfile
 import time
 
 import theory
-from numerics import spectral_bias as sb
+from numerics.experiments import basri2019 as sb
 from numerics.claims.basri2019_training import EPS, NORM
-from numerics.sweep import run_sweep
+from numerics.verify.sweep import run_sweep
 
 
 def quick_configs(small: bool = False) -> list[dict]:

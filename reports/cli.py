@@ -24,7 +24,7 @@ class _Parser(argparse.ArgumentParser):
 
 def _emit(obj: Any, as_json: bool, text: str) -> None:
     if as_json:
-        from numerics.registry import dumps
+        from numerics.verify.registry import dumps
         sys.stdout.write(dumps(obj) + "\n")
     else:
         sys.stdout.write(text.rstrip("\n") + "\n")
@@ -42,7 +42,7 @@ def _load(modules: Sequence[str] = ()) -> None:
 
 
 def cmd_list(args) -> int:
-    from numerics.registry import select
+    from numerics.verify.registry import select
     _load(args.module)
     claims = [c.describe() for c in select(args.ids)]
     lines = [f"{c['id']:<34} {c['source']}" for c in claims]
@@ -51,13 +51,13 @@ def cmd_list(args) -> int:
 
 
 def _config(args):
-    from numerics.registry import Config
+    from numerics.verify.registry import Config
     return Config(profile=args.profile, seed=args.seed, jobs=args.jobs,
                   scheduler=args.scheduler, cache=not args.no_cache)
 
 
 def cmd_check(args) -> int:
-    from numerics.registry import run, select
+    from numerics.verify.registry import run, select
     _load(args.module)
     cfg = _config(args)
     claims = select(args.ids)
@@ -171,7 +171,7 @@ def cmd_eigen(args) -> int:
 
 
 def cmd_report(args) -> int:
-    from numerics.registry import select
+    from numerics.verify.registry import select
     from reports.report import make_report
     _load(args.module)
     cfg = _config(args)

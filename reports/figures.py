@@ -1,6 +1,6 @@
-"""Render :class:`numerics.registry.Figure` data with matplotlib (Agg): one PNG and one PDF each.
+"""Render :class:`numerics.verify.registry.Figure` data with matplotlib (Agg): one PNG and one PDF each.
 
-Styles of a :class:`~numerics.registry.Series`: ``"line"`` (solid, measured), ``"points"``
+Styles of a :class:`~numerics.verify.registry.Series`: ``"line"`` (solid, measured), ``"points"``
 (markers), ``"dashed"`` (a prediction: dashed, no markers, drawn on top), ``"bar"``.
 Heatmaps get a colorbar.  Text that is not valid mathtext is shown literally.
 """

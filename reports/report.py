@@ -99,8 +99,8 @@ def make_report(claims: Sequence[Any], cfg, output: str | os.PathLike = "report.
 
     Parameters
     ----------
-    claims : sequence of numerics.registry.Claim
-    cfg : numerics.registry.Config
+    claims : sequence of numerics.verify.registry.Claim
+    cfg : numerics.verify.registry.Config
         Profile, seed and execution options for every check.
     output : path
         The PDF to write (must end in ``.pdf``); ``<stem>.tex`` and ``<stem>-figures/`` (one PNG

@@ -10,7 +10,7 @@ import os
 import pytest
 
 from numerics.claims import load_all
-from numerics.registry import REGISTRY, Config
+from numerics.verify.registry import REGISTRY, Config
 
 load_all()
 PROFILE = os.environ.get("SBCHECK_PROFILE", "quick")

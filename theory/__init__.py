@@ -6,14 +6,14 @@ kernels; the derivations of every claim live in the submodules (one job each):
 - ``theory.arccos``      -- the arc-cosine functions kappa0, kappa1 (Cho & Saul 2009)
 - ``theory.kernels``     -- the six named kernels of THEORY.md as SymPy expressions in ``t``
 - ``theory.funk_hecke``  -- Funk-Hecke eigenvalues lambda_k(d) (one code path, three number modes), built on
-  ``theory.spherical`` (N(d, k), P_k(d; t)), ``theory.kernel_atoms`` (kernels split into positive-series
-  atoms), ``theory.gauss_sums`` (atoms summed in closed form), ``theory.gamma_arith`` (number primitives
-  per mode) and ``theory.fh_quadrature`` (fallback for the random-bias kernels)
-- ``theory.basri``, ``theory.learning_time`` -- Basri et al. 2019 (odd frequencies, bias, decay, learning time)
-- ``theory.gradient_flow`` -- conservation, energy identity, coefficient ODE, GD drift (two-layer CNN)
-- ``theory.fourier``     -- the Fourier view of CNN training (random kernels, band theorems, rates)
-- ``theory.condensation`` -- linear stage of CNN training at small initialisation (Zhou et al. 2023)
-- ``theory.multisphere`` -- convolutional NTK/GP kernels on the multisphere (Geifman et al. 2022)
+  ``theory.spherical`` (N(d, k), P_k(d; t)), ``theory.funk_hecke.atoms`` (kernels split into positive-series
+  atoms), ``theory.funk_hecke.gauss_sums`` (atoms summed in closed form), ``theory.funk_hecke.arith`` (number primitives
+  per mode) and ``theory.funk_hecke.quadrature`` (fallback for the random-bias kernels)
+- ``theory.basri2019``, ``theory.basri2019_training`` -- Basri et al. 2019 (odd frequencies, bias, decay, learning time)
+- ``theory.cnnflow`` -- conservation, energy identity, coefficient ODE, GD drift (two-layer CNN)
+- ``theory.cnnflow_fourier``     -- the Fourier view of CNN training (random kernels, band theorems, rates)
+- ``theory.zhou2023`` -- linear stage of CNN training at small initialisation (Zhou et al. 2023)
+- ``theory.geifman2022`` -- convolutional NTK/GP kernels on the multisphere (Geifman et al. 2022)
 - ``theory.derivation``  -- the :class:`Derivation` record every claim's ``derive()`` returns
 
 Examples

@@ -1,7 +1,7 @@
 """The claims, one module per source paper; importing this package registers them all.
 
 Every module in this package is imported (in alphabetical order) and its ``@claim``-decorated
-functions join :data:`numerics.registry.REGISTRY`.  Users add claims without touching sbcheck:
+functions join :data:`numerics.verify.registry.REGISTRY`.  Users add claims without touching sbcheck:
 
 - ``sbcheck check --module my_claims`` imports ``my_claims`` (a module on ``sys.path`` or a path to
   a ``.py`` file) before running;
@@ -17,7 +17,7 @@ import sys
 from importlib.metadata import entry_points
 from pathlib import Path
 
-from numerics.registry import REGISTRY
+from numerics.verify.registry import REGISTRY
 
 __all__ = ["load_builtin", "load_entry_points", "load_module", "load_all", "REGISTRY"]
 

@@ -1,7 +1,7 @@
 """Basri et al. 2019 (NeurIPS), experiments: learning time versus frequency of a wide two-layer net.
 
 Protocol and numbers: ``../shared/theory/basri_ntk_spectrum.md`` §5; experiment
-:mod:`numerics.spectral_bias`; sweeps :mod:`numerics.sweep` (``--jobs``, ``--scheduler``, cache).
+:mod:`numerics.experiments.basri2019`; sweeps :mod:`numerics.verify.sweep` (``--jobs``, ``--scheduler``, cache).
 """
 from __future__ import annotations
 
@@ -10,12 +10,12 @@ import math
 import numpy as np
 
 import theory
-from numerics import sphere
-from numerics import spectral_bias as sb
-from numerics.ntk import empirical_ntk
-from numerics.registry import Evidence, Figure, Series, at_least, at_most, claim, close
-from numerics.sweep import run_sweep
-from theory import learning_time as lt
+from numerics.data import sphere
+from numerics.experiments import basri2019 as sb
+from numerics.nets.ntk import empirical_ntk
+from numerics.verify.registry import Evidence, Figure, Series, at_least, at_most, claim, close
+from numerics.verify.sweep import run_sweep
+from theory import basri2019_training as lt
 
 EPS = 10 ** -0.5        # ||r|| < 10^{-1/2} ||r_0||  <=>  B19's stop (1/2) sum r^2 < 0.05 for ||y||_2 = 1
 # ||y||_2 of the target.  The linearised dynamics (and EPS, a relative threshold) do not depend on
@@ -84,7 +84,7 @@ def _learning_time(cfg, *, d, exponent, rtol_exp, sizes, salt):
                     sizes={**sizes, "ks": list(ks), "epsilon": EPS, "target_norm": NORM}, data=data, figures=figs,
                     notes=("Full-batch GD on 1/(2n) sum r^2, a=+-1 fixed, paired neurons (f0=0), "
                            "unit-norm zonal target; time = interpolated first crossing of epsilon; "
-                           "prediction eta ln(eps)/ln(1-eta lambda_k) (theory.learning_time). "
+                           "prediction eta ln(eps)/ln(1-eta lambda_k) (theory.basri2019_training). "
                            "Exponent fitted by least squares on log t vs log k over k>=8 of the "
                            "geometric-mean times."))
 

@@ -4,9 +4,9 @@ Formula sheet: ``/work/shared/theory/multisphere_cntk.md``.  Only the abstract, 
 preliminaries of the paper could be read; every ``source`` says whether the statement is the
 paper's ("paper, abstract/claims list") or a rule reconstructed and checked here ("derived here").
 
-Kernels are evaluated by :mod:`numerics.cntk` (float64); spectra by tensor Gauss quadrature in the
-polar angles (:func:`numerics.multisphere_spectra.quadrature_spectrum`; for ``zeta = 2`` also the
-torus FFT); exact references by :mod:`theory.multisphere` (SymPy).
+Kernels are evaluated by :mod:`numerics.kernels.cntk` (float64); spectra by tensor Gauss quadrature in the
+polar angles (:func:`numerics.kernels.multisphere.quadrature_spectrum`; for ``zeta = 2`` also the
+torus FFT); exact references by :mod:`theory.geifman2022` (SymPy).
 """
 from __future__ import annotations
 
@@ -15,11 +15,11 @@ import itertools
 
 import numpy as np
 
-import theory.multisphere as tms
-from numerics.cntk import fc_multidot, gram, multidot
-from numerics.deep_cnn import DeepCNN
-from numerics.multisphere_spectra import quadrature_rule, quadrature_spectrum, torus_spectrum
-from numerics.registry import Evidence, Figure, Series, at_least, at_most, claim, close
+import theory.geifman2022 as tms
+from numerics.kernels.cntk import fc_multidot, gram, multidot
+from numerics.nets.deep_cnn import DeepCNN
+from numerics.kernels.multisphere import quadrature_rule, quadrature_spectrum, torus_spectrum
+from numerics.verify.registry import Evidence, Figure, Series, at_least, at_most, claim, close
 
 SRC = "Geifman, Galun, Jacobs, Basri 2022 (NeurIPS), arXiv:2203.09255"
 
@@ -127,7 +127,7 @@ def _sphere_ratio_spread(candidate, n_theta, rng):
 def product_eigenfunctions(cfg, candidate="product"):
     """Products of per-pixel harmonics diagonalise Eq/Tr; shift-orbit sums diagonalise GAP.
 
-    Torus (zeta = 2, d = 3, q = 3, L = 2, CNTK): the Gram matrix of :func:`numerics.cntk.gram` on the
+    Torus (zeta = 2, d = 3, q = 3, L = 2, CNTK): the Gram matrix of :func:`numerics.kernels.cntk.gram` on the
     grid ``(2 pi j / N)^3`` applied to each test function; the Rayleigh residual relative to
     ``||G||_2`` is measured (off-diagonal mass).  Sphere (zeta = 3, d = 2, q = 2, L = 2, Eq CNTK):
     ``(T f)(z) / f(z)`` at 6 random ``z`` by quadrature; its relative spread is measured.
@@ -149,7 +149,7 @@ def product_eigenfunctions(cfg, candidate="product"):
             at_most("S^2 x S^2 Eq: relative spread of (Tf)(z)/f(z) over 6 z", spread, 1e-6)]
     return Evidence(crit, kind="float64", sizes={"torus N": N, "d": d, "kmax": kmax, "n_theta": n_theta},
                     data={"candidate": candidate, "sphere terms (k1,k2)": terms, "sphere ratios": ratios},
-                    notes="Gram matrices from numerics.cntk.gram on exact torus grid points; sphere: "
+                    notes="Gram matrices from numerics.kernels.cntk.gram on exact torus grid points; sphere: "
                           "pole-aligned Gauss quadrature in the polar angle, 8 azimuths.")
 
 

@@ -2,8 +2,8 @@
 
 Z. Zhou, H. Zhou, Y. Li, Z.-Q. J. Xu, "Understanding the Initial Condensation of Convolutional
 Neural Networks", arXiv 2305.09947 (2023); formulas rebuilt in
-``shared/theory/cnn_condensation.md`` (cited as "sheet"), derived in :mod:`theory.condensation`,
-measured with :mod:`numerics.condensation` on the hand-written :class:`numerics.cnn.CNN`.
+``shared/theory/cnn_condensation.md`` (cited as "sheet"), derived in :mod:`theory.zhou2023`,
+measured with :mod:`numerics.experiments.zhou2023` on the hand-written :class:`numerics.nets.cnn.CNN`.
 
 Controls: each claim's control re-runs the same check with one statement perturbed (wrong sign
 of the block matrix, large initialisation / activations outside the theory / a small gap,
@@ -15,10 +15,10 @@ import functools
 
 import numpy as np
 
-import theory.condensation as tc
-from numerics import condensation as cd
-from numerics import images
-from numerics.registry import Evidence, Figure, Series, at_least, at_most, claim, close
+import theory.zhou2023 as tc
+from numerics.experiments import zhou2023 as cd
+from numerics.data import images
+from numerics.verify.registry import Evidence, Figure, Series, at_least, at_most, claim, close
 
 SRC = "Zhou, Zhou, Li, Xu 2023 (arXiv 2305.09947)"
 S = 3          # filter size s (3x3 filters on 8x8 images: d = 9 C, |P| = 36)
@@ -45,7 +45,7 @@ def linear_solution(cfg, sign=1.0):
     the block system to t = 1 against Prop. 1; (iii) 200 GD steps (eta = 0.005) of the block system
     against the (1 +- eta sigma_j)^k closed form.
     """
-    from numerics.cnn import CNN
+    from numerics.nets.cnn import CNN
 
     n, M = cfg.pick(quick=100, full=300), cfg.pick(quick=16, full=64)
     X, y = images.digits(n, cfg.rng(1))
@@ -78,7 +78,7 @@ def linear_solution(cfg, sign=1.0):
                                "eta": eta, "steps": k},
         data={"sigma": sig.tolist(), "frozen kernel fraction (rank A = d => 0)": frozen, "sign": sign},
         notes="Block matrix [[0, A], [sign*A^T, 0]]; closed forms from the SVD of A "
-              "(numerics.condensation.closed_form / gd_closed_form).")
+              "(numerics.experiments.zhou2023.closed_form / gd_closed_form).")
 
 
 linear_solution.control("wrong sign: d/dt a_k = -A^T w_k (block matrix [[0, A], [-A^T, 0]])", sign=-1.0)
@@ -211,7 +211,7 @@ alignment.control("small gap (labels +-1 on digits 0/1, sheet C4): kernels stay 
 # ----------------------------------------------------------------------------- gap rate
 @functools.lru_cache(maxsize=4)
 def _gap_runs(seed, profile):
-    from numerics.registry import Config
+    from numerics.verify.registry import Config
     cfg = Config(profile=profile, seed=seed)
     out = []
     for i, b in enumerate((1 / 12, 1 / 24)):

@@ -1,0 +1,1 @@
+"""Training dynamics: gradient flow and gradient descent (:mod:`numerics.dynamics.flow`)."""

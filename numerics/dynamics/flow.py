@@ -1,0 +1,286 @@
+"""Gradient flow and gradient descent of the two-layer CNN, one interface: :func:`simulate`.
+
+Gradient flow (GF) ``theta' = -grad L(theta)``; gradient descent (GD) ``theta <- theta - eta grad L``
+(explicit Euler on GF with step ``eta``, so GD after ``k`` steps sits at "time" ``k eta``).
+
+Methods (``../shared/theory/cnn_gradient_flow.md`` §8):
+
+- ``"DOP853"``, ``"RK45"``, ``"Radau"``, ``"LSODA"``, ``"BDF"``: :func:`scipy.integrate.solve_ivp`
+  with the stated ``rtol``/``atol``; for smooth activations (linear, tanh, xtanh, softplus, relu2).
+- ``"rk4"``: classical fixed-step Runge-Kutta 4 with step ``step``.
+- ``"gd"``: gradient descent with ``step = eta``.
+- ``"auto"``: DOP853 for smooth activations; for ReLU-type (relu, leaky_relu, kinks at 0) fixed-step
+  RK4, because adaptive error control stalls when a pre-activation slides along a kink.  Use
+  :func:`richardson` to extrapolate a fixed-step quantity to step 0.
+
+Every run records, at the requested times: the loss, each channel quantity
+``Q_k = ||a_k||^2 - (||w_k||^2 + b_k^2)/p`` (``p`` = homogeneity degree of the activation, 1 if none),
+the gradient norm, and optionally the parameters.  A non-finite or overflowing state raises
+:class:`DivergenceError` naming the step and time.  Progress bars (tqdm) appear only when stderr is
+an interactive terminal.
+"""
+from __future__ import annotations
+
+import copy
+import math
+import sys
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.integrate import solve_ivp
+
+__all__ = ["simulate", "Trajectory", "DivergenceError", "richardson", "fitted_order",
+           "ADAPTIVE", "FIXED", "KINKED"]
+
+ADAPTIVE = ("DOP853", "RK45", "RK23", "Radau", "LSODA", "BDF")
+FIXED = ("rk4", "gd")
+KINKED = ("relu", "leaky_relu")          # activations with a kink (adaptive solvers stall there)
+_OVERFLOW = 1e150
+
+
+class DivergenceError(FloatingPointError):
+    """The flow produced a non-finite or overflowing state; the message names the step and time."""
+
+
+@dataclass
+class Trajectory:
+    """A recorded run.
+
+    Attributes
+    ----------
+    times : ndarray, shape (T,)
+        Recorded times (GD/RK4: multiples of the step).
+    loss : ndarray, shape (T,)
+    Q : ndarray, shape (T, m)
+        Channel quantities ``||a_k||^2 - (||w_k||^2 + b_k^2)/p`` at each recorded time.
+    grad_norm : ndarray, shape (T,)
+        ``||grad L(theta(t))||``.
+    theta : ndarray, shape (T, num_params) or None
+        Parameters (layout of ``CNN.get_flat``) when ``record_params=True``.
+    final : ndarray, shape (num_params,)
+        Parameters at the last recorded time.
+    method, step, rtol, atol, p, nfev, notes : run description
+    """
+
+    times: np.ndarray
+    loss: np.ndarray
+    Q: np.ndarray
+    grad_norm: np.ndarray
+    theta: np.ndarray | None
+    final: np.ndarray
+    method: str
+    step: float | None
+    rtol: float | None
+    atol: float | None
+    p: float
+    nfev: int
+    notes: str = ""
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def drift(self) -> np.ndarray:
+        """``max_t |Q_k(t) - Q_k(0)|`` per channel: ndarray, shape (m,)."""
+        return np.max(np.abs(self.Q - self.Q[0]), axis=0)
+
+
+def richardson(steps, values, order: float | None = None):
+    """Extrapolate ``v(h) = v0 + c h^order + o(h^order)`` to ``h = 0``.
+
+    Parameters
+    ----------
+    steps : array_like, shape (k,), k >= 2
+        Distinct positive step sizes.
+    values : array_like, shape (k,)
+        Measured quantity at each step size.
+    order : float, optional
+        Known order.  If omitted it is estimated from the three smallest steps ``h1 < h2 < h3``
+        (which must be geometric, ``h2/h1 = h3/h2 = rho``):
+        ``order = log((v3 - v2)/(v2 - v1)) / log(rho)``.
+
+    Returns
+    -------
+    limit : float
+        ``(rho^order v1 - v2) / (rho^order - 1)`` from the two smallest steps.
+    order : float
+    """
+    h = np.asarray(steps, dtype=float)
+    v = np.asarray(values, dtype=float)
+    if h.ndim != 1 or h.size < 2 or v.shape != h.shape or np.any(h <= 0) or np.unique(h).size != h.size:
+        raise ValueError(f"`steps` must be >= 2 distinct positive step sizes, one per value; "
+                         f"got steps={steps!r}, values={values!r}")
+    idx = np.argsort(h)
+    h, v = h[idx], v[idx]
+    rho = h[1] / h[0]
+    if order is None:
+        if h.size < 3 or not math.isclose(h[2] / h[1], rho, rel_tol=1e-9):
+            raise ValueError("estimating the order needs >= 3 geometric step sizes; give `order` instead")
+        num, den = v[2] - v[1], v[1] - v[0]
+        if num == 0 or den == 0 or num / den <= 0:
+            raise ValueError(f"order undefined: differences {num!r}, {den!r} are zero or of opposite sign")
+        order = math.log(num / den) / math.log(rho)
+    r = rho ** order
+    return float((r * v[0] - v[1]) / (r - 1)), float(order)
+
+
+def fitted_order(steps, errors) -> float:
+    """Least-squares slope of ``log errors`` against ``log steps`` (the empirical order).
+
+    Parameters
+    ----------
+    steps, errors : array_like, shape (k,), k >= 2, all > 0
+    """
+    h = np.asarray(steps, dtype=float)
+    e = np.asarray(errors, dtype=float)
+    if h.shape != e.shape or h.ndim != 1 or h.size < 2 or np.any(h <= 0) or not np.all(e > 0):
+        raise ValueError(f"`steps` and `errors` must be positive 1-D arrays of equal length >= 2; "
+                         f"got steps={steps!r}, errors={errors!r}")
+    return float(np.polyfit(np.log(h), np.log(e), 1)[0])
+
+
+def _progress(total, enable):
+    if enable is None:
+        enable = sys.stderr.isatty()
+    if not enable:
+        return None
+    from tqdm import tqdm
+    return tqdm(total=total, file=sys.stderr, leave=False, desc="flow")
+
+
+def _check_times(times):
+    t = np.asarray(times, dtype=float)
+    if t.ndim != 1 or t.size < 1 or not np.all(np.isfinite(t)) or t[0] < 0 or np.any(np.diff(t) < 0):
+        raise ValueError(f"`times` must be a non-empty 1-D non-decreasing array of finite times >= 0; got {times!r}")
+    return t
+
+
+def simulate(net, X, Y, times, method: str = "auto", step: float | None = None, rtol: float = 1e-12,
+             atol: float = 1e-12, p: float | None = None, record_params: bool = False,
+             sign: float = 1.0, progress: bool | None = None) -> Trajectory:
+    """Run gradient flow or gradient descent from the current parameters of ``net``.
+
+    ``net`` itself is not modified (the run works on a copy).
+
+    Parameters
+    ----------
+    net : numerics.nets.cnn.CNN
+    X, Y : arrays accepted by ``net.loss_and_grad``
+    times : array_like, shape (T,)
+        Times at which to record (starting time 0 is the current parameters; record it by
+        including 0).  For ``"gd"``/``"rk4"`` each time must be a multiple of ``step``.
+    method : {"auto", "gd", "rk4", "DOP853", "RK45", "RK23", "Radau", "LSODA", "BDF"}
+    step : float, optional
+        Step ``eta`` (GD) or ``h`` (RK4); required for fixed-step methods.
+    rtol, atol : float
+        Tolerances of the adaptive solver (ignored by fixed-step methods).
+    p : float, optional
+        Degree used for the monitored ``Q_k`` (default: the activation's degree, or 1).
+    record_params : bool
+        Keep the parameter vector at each recorded time.
+    sign : float
+        Velocity ``-sign * grad L``; ``sign=1`` is gradient flow.  Other values exist for negative
+        controls (e.g. ``sign=-1`` ascends).
+    progress : bool or None
+        tqdm bar on stderr; None = only if stderr is a terminal.
+
+    Returns
+    -------
+    Trajectory
+
+    Raises
+    ------
+    DivergenceError
+        On a non-finite or overflowing state (message names step and time).
+    """
+    times = _check_times(times)
+    if method == "auto":
+        method = "rk4" if net.activation in KINKED else "DOP853"
+    if method not in ADAPTIVE + FIXED:
+        raise ValueError(f"`method` must be one of {['auto', *FIXED, *ADAPTIVE]}; got {method!r}")
+    if p is None:
+        p = net.act.degree or 1
+    work = copy.deepcopy(net)
+    work.clear_workspace()
+    batch = work.prepare(X, Y)
+    theta0 = work.get_flat().astype(np.float64)
+    counter = {"nfev": 0}
+
+    def grad(theta, where):
+        with np.errstate(over="ignore", invalid="ignore"):     # divergence is reported below
+            loss, g = batch.flat(theta)
+        counter["nfev"] += 1
+        g = g.astype(np.float64, copy=False)
+        if not (math.isfinite(loss) and np.all(np.isfinite(g)) and np.max(np.abs(theta)) < _OVERFLOW):
+            raise DivergenceError(f"flow diverged (non-finite or overflowing loss/gradient/parameters, "
+                                  f"loss={loss!r}) at {where}")
+        return loss, g
+
+    def record(theta, loss, g, rec):
+        work.set_flat(theta, copy=False)
+        rec["loss"].append(loss)
+        rec["Q"].append(work.channel_quantities(p))
+        rec["gn"].append(float(np.linalg.norm(g)))
+        if record_params:
+            rec["theta"].append(theta.copy())
+
+    rec = {"loss": [], "Q": [], "gn": [], "theta": []}
+    notes = ""
+    if method in FIXED:
+        if step is None or not (isinstance(step, (int, float)) and step > 0 and math.isfinite(step)):
+            raise ValueError(f"`step` must be a positive finite float for method={method!r}; got {step!r}")
+        k_rec = np.rint(times / step).astype(np.int64)
+        if np.any(np.abs(k_rec * step - times) > 1e-9 * np.maximum(1.0, times)):
+            raise ValueError(f"every entry of `times` must be a multiple of `step`={step}; got {times!r}")
+        theta = theta0.copy()
+        bar = _progress(int(k_rec[-1]), progress)
+        k, j = 0, 0
+        h = float(step)
+        try:
+            while j < k_rec.size:
+                loss, g = grad(theta, f"step {k}, time {k * h:.6g}")
+                while j < k_rec.size and k_rec[j] == k:
+                    record(theta, loss, g, rec)
+                    j += 1
+                if j == k_rec.size:
+                    break
+                where = f"step {k + 1}, time {(k + 1) * h:.6g}"
+                if method == "gd":
+                    theta = theta - h * sign * g
+                else:
+                    k1 = -sign * g
+                    k2 = -sign * grad(theta + 0.5 * h * k1, where)[1]
+                    k3 = -sign * grad(theta + 0.5 * h * k2, where)[1]
+                    k4 = -sign * grad(theta + h * k3, where)[1]
+                    theta = theta + (h / 6) * (k1 + 2 * k2 + 2 * k3 + k4)
+                if not np.all(np.isfinite(theta)):
+                    raise DivergenceError(f"flow diverged (non-finite parameters) at {where}")
+                k += 1
+                if bar is not None:
+                    bar.update(1)
+        finally:
+            if bar is not None:
+                bar.close()
+        notes = (f"{'gradient descent' if method == 'gd' else 'fixed-step RK4'} with step {h:g}, "
+                 f"{k} steps, float64 state")
+        rtol_, atol_, step_ = None, None, h
+    else:
+        def fun(t, theta):
+            return -sign * grad(theta, f"time {t:.6g} (solve_ivp {method})")[1]
+
+        sol = solve_ivp(fun, (0.0, float(times[-1])), theta0, method=method, t_eval=times,
+                        rtol=rtol, atol=atol)
+        if sol.status != 0:
+            raise DivergenceError(f"solve_ivp({method}) failed at time {sol.t[-1] if sol.t.size else 0:.6g}: "
+                                  f"{sol.message}")
+        for i in range(times.size):
+            loss, g = grad(sol.y[:, i], f"time {times[i]:.6g}")
+            record(sol.y[:, i], loss, g, rec)
+        notes = f"scipy solve_ivp {method}, rtol={rtol:g}, atol={atol:g}, {sol.nfev} evaluations"
+        rtol_, atol_, step_ = rtol, atol, None
+    theta_rec = np.array(rec["theta"]) if record_params else None
+    work.set_flat(theta0)
+    final = theta if method in FIXED else sol.y[:, -1]
+    return Trajectory(times=times, loss=np.array(rec["loss"]), Q=np.array(rec["Q"]),
+                      grad_norm=np.array(rec["gn"]), theta=theta_rec, final=np.asarray(final),
+                      method=method, step=step_, rtol=rtol_, atol=atol_, p=float(p),
+                      nfev=counter["nfev"], notes=notes)
+

@@ -1,0 +1,129 @@
+"""Tests of numerics.verify.sweep: one code path for serial / joblib / Dask, and the on-disk cache.
+
+The runs are tiny instances of the real experiment, :func:`numerics.experiments.basri2019.learning_run`
+(importable by every worker).  Every cache lives in pytest's ``tmp_path``, never in the repo.
+"""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from numerics.verify import sweep
+from numerics.experiments.basri2019 import learning_run
+from numerics.verify.sweep import load_entry, run_key, run_sweep, store_entry
+
+
+CONFIGS = [dict(d=2, k=k, n=24, m=16, eta=5.0, eps=0.5, steps=6, seed=[s, k], stop=False, keep=4)
+           for s in range(2) for k in (1, 2, 3)]
+
+
+def same(a, b):
+    """Equal as JSON text (NaN == NaN, float bits compared through repr)."""
+    return json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
+
+
+def test_serial_results_in_order_and_json_plain(tmp_path):
+    out = run_sweep(learning_run, CONFIGS, directory=tmp_path, progress=False)
+    assert len(out) == 6 and all(r["steps_run"] == 6 for r in out)
+    assert isinstance(out[0]["curve_r"], list)
+    direct = learning_run(**CONFIGS[2])
+    assert out[2]["final"] == direct["final"] and same(out[2]["curve_r"], direct["curve_r"])
+    assert out[0]["final"] != out[3]["final"]           # another seed, another run
+
+
+def test_cache_hit_miss_and_no_cache(tmp_path):
+    st = {}
+    a = run_sweep(learning_run, CONFIGS, directory=tmp_path, stats=st, progress=False)
+    assert st == {"runs": 6, "hits": 0, "computed": 6, "corrupt": 0}
+    b = run_sweep(learning_run, CONFIGS, directory=tmp_path, stats=st, progress=False)
+    assert st["hits"] == 6 and st["computed"] == 0 and same(a, b)
+    c = run_sweep(learning_run, CONFIGS, directory=tmp_path, stats=st, cache=False, progress=False)
+    assert st["hits"] == 0 and st["computed"] == 6 and same(c, a)
+    run_sweep(learning_run, [dict(CONFIGS[0], eta=4.0)], directory=tmp_path, stats=st, progress=False)
+    assert st["computed"] == 1                      # another configuration is another key
+
+
+@pytest.mark.parametrize("damage", ["truncate", "flip", "garbage", "empty"])
+def test_corrupt_entry_is_detected_and_recomputed(tmp_path, damage):
+    st = {}
+    a = run_sweep(learning_run, CONFIGS[:2], directory=tmp_path, progress=False)
+    files = sorted(tmp_path.glob("*.json"))
+    assert len(files) == 2
+    f = files[0]
+    data = f.read_bytes()
+    if damage == "truncate":
+        f.write_bytes(data[: len(data) - 7])
+    elif damage == "flip":
+        i = len(data) - 5
+        f.write_bytes(data[:i] + bytes([data[i] ^ 0x01]) + data[i + 1:])
+    elif damage == "garbage":
+        f.write_bytes(b"not a cache entry")
+    else:
+        f.write_bytes(b"")
+    assert load_entry(f) == (False, None)
+    b = run_sweep(learning_run, CONFIGS[:2], directory=tmp_path, stats=st, progress=False)
+    assert st["corrupt"] == 1 and st["computed"] == 1 and st["hits"] == 1
+    assert same(a, b)
+    assert load_entry(f)[0]                          # rewritten intact
+
+
+def test_store_is_atomic_and_roundtrips(tmp_path):
+    p = tmp_path / "sub" / "x.json"
+    value = {"a": [1.0, 2.5], "b": float("nan"), "c": "s"}
+    store_entry(p, value)
+    ok, back = load_entry(p)
+    assert ok and back["a"] == [1.0, 2.5] and np.isnan(back["b"]) and back["c"] == "s"
+    assert [q.name for q in p.parent.iterdir()] == ["x.json"]      # no temporary left behind
+
+
+def test_key_depends_on_params_and_code_version():
+    k1 = run_key(learning_run, {"seed": 1, "n": 5}, "v1")
+    assert k1 == run_key(learning_run, {"n": 5, "seed": 1}, "v1")              # order-free
+    assert k1 != run_key(learning_run, {"seed": 2, "n": 5}, "v1")
+    assert k1 != run_key(learning_run, {"seed": 1, "n": 5}, "v2")
+    v = sweep.code_version(["numerics.data.sphere"])
+    assert v == sweep.code_version(["numerics.data.sphere"]) and v != sweep.code_version(["numerics.verify.sweep"])
+
+
+def test_default_cache_dir_from_env(monkeypatch, tmp_path):
+    monkeypatch.setenv("SBCHECK_CACHE", str(tmp_path / "c"))
+    run_sweep(learning_run, CONFIGS[:1], progress=False)
+    assert len(list((tmp_path / "c").glob("*.json"))) == 1
+
+
+def test_bad_arguments():
+    with pytest.raises(ValueError, match="`jobs`"):
+        run_sweep(learning_run, CONFIGS, jobs=0)
+    with pytest.raises(ValueError, match="`scheduler`"):
+        run_sweep(learning_run, CONFIGS, scheduler="localhost")
+    with pytest.raises(TypeError, match="JSON-like"):
+        run_sweep(learning_run, [{"seed": object(), "n": 3}])
+    with pytest.raises(TypeError, match="top-level"):
+        run_sweep(lambda seed: {}, [{"seed": 1}])
+
+
+def test_joblib_two_jobs_equals_serial(tmp_path):
+    serial = run_sweep(learning_run, CONFIGS, directory=tmp_path / "a", progress=False)
+    par = run_sweep(learning_run, CONFIGS, directory=tmp_path / "b", jobs=2, progress=False)
+    assert same(serial, par)
+
+
+def test_dask_localcluster_equals_local(tmp_path):
+    from dask import distributed
+    serial = run_sweep(learning_run, CONFIGS, directory=tmp_path / "a", progress=False)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  host="127.0.0.1", dashboard_address=None) as cluster:
+        st = {}
+        remote = run_sweep(learning_run, CONFIGS, directory=tmp_path / "b", scheduler=cluster.scheduler_address,
+                           stats=st, progress=False)
+    assert st["computed"] == 6
+    assert same(serial, remote)
+
+
+def test_cost_order_changes_nothing_but_order(tmp_path):
+    plain = run_sweep(learning_run, CONFIGS, directory=tmp_path / "a", progress=False)
+    ordered = run_sweep(learning_run, CONFIGS, directory=tmp_path / "b", jobs=2, progress=False,
+                        cost=lambda c: c["k"])
+    assert same(plain, ordered)
