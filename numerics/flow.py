@@ -1,0 +1,7 @@
+"""Public entry point of gradient flow / descent: ``from numerics.flow import simulate``.
+
+The implementation lives in :mod:`numerics.dynamics.flow`.
+"""
+from numerics.dynamics.flow import DivergenceError, Trajectory, simulate
+
+__all__ = ["simulate", "Trajectory", "DivergenceError"]

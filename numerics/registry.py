@@ -1,0 +1,7 @@
+"""Public entry point of the claim registry: ``from numerics.registry import claim, Evidence, close``.
+
+The implementation lives in :mod:`numerics.verify.registry` (criteria and figures in
+:mod:`numerics.verify.evidence`).
+"""
+from numerics.verify.registry import *  # noqa: F401,F403  (the documented public names)
+from numerics.verify.registry import __all__  # noqa: F401
