@@ -12,6 +12,7 @@ import numpy as np
 import sympy
 
 import theory.basri2019
+from numerics.verify.fits import loglog_slope
 from numerics.verify.registry import Evidence, Figure, Series, at_least, at_most, claim, close, equal
 from theory.funk_hecke import eigenvalues, multiplicity
 from theory.kernels import kernel_value
@@ -152,10 +153,6 @@ circle_spectrum.control("exponent 1 (intrinsic dimension) instead of 2", exponen
 
 
 # --------------------------------------------------------------------------- sphere decay
-def _local_slope(ks, vals):
-    return float(np.polyfit(np.log(ks), np.log(vals), 1)[0])
-
-
 @claim(id="basri.sphere-decay", source=SRC + "; Bietti & Mairal 2019",
        statement=r"\lambda_k \sim C(d)\,k^{-d},\ C(d)=\frac{2^{d-2}\Gamma(d/2)^2}{\pi^2}\ (k\text{ even})",
        derive=theory.basri2019.sphere_decay)
@@ -173,7 +170,7 @@ def sphere_decay(cfg, offset=0, kernel="ntk"):
         ks = np.arange(500, 1001, step)
         ev = eigenvalues(kernel, d, ks.tolist(), mode="mpmath", dps=30)
         vals = np.array([float(e.value) for e in ev])
-        s = _local_slope(ks, vals)
+        s = loglog_slope(ks, vals)
         target = -(d + offset)
         crit.append(close(f"local slope d={d}, k in [500,1000]", s, target, rtol=tol))
         C = float(sympy.N(Cd.subs(dsym, d), 20))

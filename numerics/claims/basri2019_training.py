@@ -14,6 +14,7 @@ from numerics.data import sphere
 from numerics.experiments import basri2019 as sb
 from numerics.nets.ntk import empirical_ntk
 from numerics.verify.registry import Evidence, Figure, Series, at_least, at_most, claim, close
+from numerics.verify.fits import loglog_slope
 from numerics.verify.sweep import run_sweep
 from theory import basri2019_training as lt
 
@@ -48,10 +49,10 @@ def _learning_time(cfg, *, d, exponent, rtol_exp, sizes, salt):
         tmean = np.exp(np.nanmean(np.log(T), axis=0)) if np.all(np.isfinite(T)) else np.nanmean(T, axis=0)
     kk = np.array(ks, float)
     fit_mask = kk >= 8
-    slope = sb.fit_exponent(kk[fit_mask], tmean[fit_mask])
-    per_seed = [sb.fit_exponent(kk[fit_mask], T[r, fit_mask]) for r in range(seeds)]
+    slope = loglog_slope(kk[fit_mask], tmean[fit_mask])
+    per_seed = [loglog_slope(kk[fit_mask], T[r, fit_mask]) for r in range(seeds)]
     pred_arr = np.array([pred[k] for k in ks])
-    pred_slope = sb.fit_exponent(kk[fit_mask], pred_arr[fit_mask])
+    pred_slope = loglog_slope(kk[fit_mask], pred_arr[fit_mask])
     crit = [close(f"t_k / predicted, k={k}", tmean[i] / pred[k], 1.0, rtol=0.15)
             for i, k in enumerate(ks)]
     crit.append(close(f"learning-time exponent fitted on k>={int(kk[fit_mask][0])}", slope, exponent,
@@ -233,7 +234,7 @@ def eigenfunctions(cfg, target="zonal"):
                 lh = float(y @ Ky / (y @ y))
                 sq.append(float(np.linalg.norm(Ky - lh * y) / np.linalg.norm(Ky)) ** 2)
             res.append(math.sqrt(sum(sq) / len(sq)))
-        slope = sb.fit_exponent(np.array(widths) * mg, res)
+        slope = loglog_slope(np.array(widths) * mg, res)
         rho2, rho2_se = _infinite_width_residual(grams, y)
         lam_k = _lam("basri", 2, k)
         lam_hat = float(lam_g.mean())

@@ -14,7 +14,8 @@ import numpy as np
 from scipy.integrate import solve_ivp
 
 from numerics.nets.cnn import CNN
-from numerics.dynamics.flow import fitted_order, simulate
+from numerics.dynamics.flow import simulate
+from numerics.verify.fits import fitted_order, loglog_slope
 from numerics.nets.ntk import empirical_ntk
 from numerics.verify.registry import Evidence, Figure, Series, at_most, claim, within
 from theory import cnnflow as gf
@@ -345,7 +346,7 @@ def ntk_limit(cfg, pairs=(("ntk", False), ("ntk-bias", True))):
                 Km = empirical_ntk(net, X[:, None, :])
                 e2.append((np.linalg.norm(Km - K) / np.linalg.norm(K)) ** 2)
             err.append(math.sqrt(np.mean(e2)))
-        slope = float(np.polyfit(np.log(ms), np.log(err), 1)[0])
+        slope = loglog_slope(ms, err)
         label = f"{kname} vs net with{'' if bias else 'out'} bias"
         crit.append(within(f"{label}: slope of log error vs log m", slope, -0.6, -0.4))
         crit.append(at_most(f"{label}: relative error at m={ms[-1]}", err[-1], 0.05))

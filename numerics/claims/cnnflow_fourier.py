@@ -15,6 +15,7 @@ from scipy import stats
 import theory.cnnflow_fourier as tf
 from numerics.experiments import cnnflow_fourier as F
 from numerics.experiments import cnnflow_retrieval as FR
+from numerics.verify.fits import loglog_slope
 from numerics.verify.registry import Evidence, Figure, Series, at_least, at_most, claim, close, within
 
 NOTE_GAP = ("The transition from a frequency band to [a higher one] requires a training time that scales "
@@ -100,7 +101,7 @@ def lln_coverage(cfg, slope=-0.5, N=16, q=3):
         for r in range(reps):
             sups[i, r] = F.sup_deviation(F.kernel_power(F.random_kernels(int(m), N, q, 1.0, rng)), q, 1.0)
     E = sups.mean(1)
-    fitted = F.fit_loglog(ms, E)
+    fitted = loglog_slope(ms, E)
     m_band = 1000
     S = F.kernel_power(F.random_kernels(m_band, N, q, 1.0, rng)).mean(0) / q
     sd = np.array([math.sqrt(1 + abs(complex(tf.pseudo_variance(N, q, xi)))**2 / q**2) for xi in range(N)]) / math.sqrt(m_band)

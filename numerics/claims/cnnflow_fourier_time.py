@@ -19,6 +19,7 @@ import theory.cnnflow_fourier as tf
 from numerics.experiments import cnnflow_fourier as F
 from numerics.experiments import cnnflow_retrieval as FR
 from numerics.claims.cnnflow_fourier import NOTE_FP, NOTE_GAP, SRC, _spread
+from numerics.verify.fits import doubling_slope, loglog_slope, stretched_slope
 from numerics.verify.registry import Evidence, Figure, Series, at_least, at_most, claim, close, within
 
 
@@ -57,8 +58,8 @@ def gap_time_relu(cfg, law="power", frozen_exponent=4.0, ntk_exponent=2.0):
     dx = np.arange(3, 13)
     res = {}
     for kind in T:
-        ex = [F.fit_loglog(fit_x, t[fit_x - 1]) for t in T[kind]]
-        sl = [F.doubling_slope(dx, lambda x, t=t: t[np.asarray(x) - 1])[0] for t in T[kind]]
+        ex = [loglog_slope(fit_x, t[fit_x - 1]) for t in T[kind]]
+        sl = [doubling_slope(dx, lambda x, t=t: t[np.asarray(x) - 1])[0] for t in T[kind]]
         res[kind] = (ex, sl)
     disc = max(max(res["frozen"][1]), max(res["ntk"][1]))
     if law == "power":
@@ -119,9 +120,9 @@ def gap_time_smooth(cfg, activation="tanh"):
     tq = 1 / Eh2[1:]
     t_of = lambda x: tq[np.asarray(x) - 1]          # noqa: E731
     dx = np.arange(3, 13)
-    disc, R = F.doubling_slope(dx, t_of)
+    disc, R = doubling_slope(dx, t_of)
     law_x = np.arange(8, 21)
-    law = F.stretched_slope(law_x, t_of(law_x))
+    law = stretched_slope(law_x, t_of(law_x))
     pred = float(tf.stretched_exponent_coefficient(1))
     N, m = 64, cfg.pick(quick=4000, full=8000)
     seeds = cfg.pick(quick=3, full=6)

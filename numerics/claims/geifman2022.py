@@ -19,6 +19,7 @@ import theory.geifman2022 as tms
 from numerics.kernels.cntk import fc_multidot, gram, multidot
 from numerics.nets.deep_cnn import DeepCNN
 from numerics.kernels.multisphere import quadrature_rule, quadrature_spectrum, torus_spectrum
+from numerics.verify.fits import local_slope, loglog_slope
 from numerics.verify.registry import Evidence, Figure, Series, at_least, at_most, claim, close
 
 SRC = "Geifman, Galun, Jacobs, Basri 2022 (NeurIPS), arXiv:2203.09255"
@@ -37,11 +38,6 @@ def _kfun(kernel: str, head: str, q: int, L: int, kind: str):
 @functools.lru_cache(maxsize=64)
 def _spectrum(kernel, head, q, L, kind, zeta, d, n, kmax):
     return quadrature_spectrum(_kfun(kernel, head, q, L, kind), zeta, d, n, kmax)
-
-
-def _slope(ks, lam):
-    """Local log-log slope between the last two points."""
-    return float(np.log(lam[-1] / lam[-2]) / np.log(ks[-1] / ks[-2]))
 
 
 # ----------------------------------------------------------------------------- 1. eigenfunctions
@@ -233,7 +229,7 @@ def decay_single_pixel(cfg, kernel="cntk"):
                 lam = _spectrum(kernel, "eq", q, L, kind, zeta, d, n, kmax)
                 ks = np.array([kmax // 8, kmax // 4, kmax // 2, kmax])
                 vals = np.array([lam[(k,) + (0,) * (d - 1)] for k in ks])
-                sl = _slope(ks, vals)
+                sl = local_slope(ks, vals)
                 pred = float(tms.decay_exponent(zeta, kind, 1))
                 crit.append(close(f"zeta={zeta} {kind} d={d} q={q} L={L}: slope at k={ks[-2]}->{ks[-1]}",
                                   sl, -pred, atol=0.15))
@@ -278,7 +274,7 @@ def decay_support(cfg, law="receptive"):
             lam = _spectrum("cntk", "eq", q, L, kind, zeta, d, n, kmax)
             ks = np.array([kmax // 8, kmax // 4, kmax // 2, kmax])
             vals = np.array([lam[tuple(k * p for p in pat)] for k in ks])
-            sl = _slope(ks, vals)
+            sl = local_slope(ks, vals)
             if law == "receptive":
                 pred = float(tms.decay_exponent(zeta, kind, r))
             else:
@@ -380,7 +376,7 @@ def empirical_limit(cfg, head_ref=None):
     X, ntks = _empirical_ntks(cfg.seed, widths, seeds, 12)
     K = gram(X, head=head_ref or "gap", depth=3, filter_size=3, kind="ntk")
     errs = [float(np.median([np.linalg.norm(T - K) / np.linalg.norm(K) for T in row])) for row in ntks]
-    slope = float(np.polyfit(np.log(widths), np.log(errs), 1)[0])
+    slope = loglog_slope(widths, errs)
     fig = Figure("empirical-ntk", "empirical NTK vs analytic CNTK (GAP)", "width m", "median relative error",
                  [Series(widths, errs, "measured", "points"),
                   Series(widths, errs[0] * (np.array(widths) / widths[0]) ** -0.5, "$m^{-1/2}$", "dashed")],

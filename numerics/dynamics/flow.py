@@ -11,7 +11,7 @@ Methods (``../shared/theory/cnn_gradient_flow.md`` §8):
 - ``"gd"``: gradient descent with ``step = eta``.
 - ``"auto"``: DOP853 for smooth activations; for ReLU-type (relu, leaky_relu, kinks at 0) fixed-step
   RK4, because adaptive error control stalls when a pre-activation slides along a kink.  Use
-  :func:`richardson` to extrapolate a fixed-step quantity to step 0.
+  :func:`numerics.verify.fits.richardson` to extrapolate a fixed-step quantity to step 0.
 
 Every run records, at the requested times: the loss, each channel quantity
 ``Q_k = ||a_k||^2 - (||w_k||^2 + b_k^2)/p`` (``p`` = homogeneity degree of the activation, 1 if none),
@@ -29,12 +29,10 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.integrate import solve_ivp
 
-__all__ = ["simulate", "Trajectory", "DivergenceError", "richardson", "fitted_order",
-           "ADAPTIVE", "FIXED", "KINKED"]
+__all__ = ["simulate", "Trajectory", "DivergenceError", "ADAPTIVE", "FIXED"]
 
 ADAPTIVE = ("DOP853", "RK45", "RK23", "Radau", "LSODA", "BDF")
 FIXED = ("rk4", "gd")
-KINKED = ("relu", "leaky_relu")          # activations with a kink (adaptive solvers stall there)
 _OVERFLOW = 1e150
 
 
@@ -81,60 +79,6 @@ class Trajectory:
     def drift(self) -> np.ndarray:
         """``max_t |Q_k(t) - Q_k(0)|`` per channel: ndarray, shape (m,)."""
         return np.max(np.abs(self.Q - self.Q[0]), axis=0)
-
-
-def richardson(steps, values, order: float | None = None):
-    """Extrapolate ``v(h) = v0 + c h^order + o(h^order)`` to ``h = 0``.
-
-    Parameters
-    ----------
-    steps : array_like, shape (k,), k >= 2
-        Distinct positive step sizes.
-    values : array_like, shape (k,)
-        Measured quantity at each step size.
-    order : float, optional
-        Known order.  If omitted it is estimated from the three smallest steps ``h1 < h2 < h3``
-        (which must be geometric, ``h2/h1 = h3/h2 = rho``):
-        ``order = log((v3 - v2)/(v2 - v1)) / log(rho)``.
-
-    Returns
-    -------
-    limit : float
-        ``(rho^order v1 - v2) / (rho^order - 1)`` from the two smallest steps.
-    order : float
-    """
-    h = np.asarray(steps, dtype=float)
-    v = np.asarray(values, dtype=float)
-    if h.ndim != 1 or h.size < 2 or v.shape != h.shape or np.any(h <= 0) or np.unique(h).size != h.size:
-        raise ValueError(f"`steps` must be >= 2 distinct positive step sizes, one per value; "
-                         f"got steps={steps!r}, values={values!r}")
-    idx = np.argsort(h)
-    h, v = h[idx], v[idx]
-    rho = h[1] / h[0]
-    if order is None:
-        if h.size < 3 or not math.isclose(h[2] / h[1], rho, rel_tol=1e-9):
-            raise ValueError("estimating the order needs >= 3 geometric step sizes; give `order` instead")
-        num, den = v[2] - v[1], v[1] - v[0]
-        if num == 0 or den == 0 or num / den <= 0:
-            raise ValueError(f"order undefined: differences {num!r}, {den!r} are zero or of opposite sign")
-        order = math.log(num / den) / math.log(rho)
-    r = rho ** order
-    return float((r * v[0] - v[1]) / (r - 1)), float(order)
-
-
-def fitted_order(steps, errors) -> float:
-    """Least-squares slope of ``log errors`` against ``log steps`` (the empirical order).
-
-    Parameters
-    ----------
-    steps, errors : array_like, shape (k,), k >= 2, all > 0
-    """
-    h = np.asarray(steps, dtype=float)
-    e = np.asarray(errors, dtype=float)
-    if h.shape != e.shape or h.ndim != 1 or h.size < 2 or np.any(h <= 0) or not np.all(e > 0):
-        raise ValueError(f"`steps` and `errors` must be positive 1-D arrays of equal length >= 2; "
-                         f"got steps={steps!r}, errors={errors!r}")
-    return float(np.polyfit(np.log(h), np.log(e), 1)[0])
 
 
 def _progress(total, enable):
@@ -193,7 +137,7 @@ def simulate(net, X, Y, times, method: str = "auto", step: float | None = None, 
     """
     times = _check_times(times)
     if method == "auto":
-        method = "rk4" if net.activation in KINKED else "DOP853"
+        method = "rk4" if net.act.kinked else "DOP853"
     if method not in ADAPTIVE + FIXED:
         raise ValueError(f"`method` must be one of {['auto', *FIXED, *ADAPTIVE]}; got {method!r}")
     if p is None:

@@ -33,7 +33,7 @@ from numerics.data import sphere
 from numerics.nets.cnn import CNN
 
 __all__ = ["NET_KERNELS", "make_net", "inputs", "target", "train", "learning_run",
-           "predicted_time", "crossing_time", "fit_exponent", "run_cost", "DEPENDS"]
+           "predicted_time", "crossing_time", "run_cost", "DEPENDS"]
 
 NET_KERNELS = ("basri", "basri-bias")
 DEPENDS = ("numerics.nets.cnn", "numerics.nets.activations", "numerics.data.sphere")
@@ -226,12 +226,3 @@ def _gd_time_fn():
         sy = lt.symbols()
         _GD = sympy.lambdify((sy["lambda_k"], sy["eta"], sy["epsilon"]), lt.gd_time(), "math")
     return _GD
-
-
-def fit_exponent(ks: Sequence[float], ts: Sequence[float]) -> float:
-    """Least-squares slope of ``log t`` against ``log k`` (NaN if fewer than 2 finite points)."""
-    ks, ts = np.asarray(ks, float), np.asarray(ts, float)
-    ok = np.isfinite(ts) & (ts > 0)
-    if ok.sum() < 2:
-        return float("nan")
-    return float(np.polyfit(np.log(ks[ok]), np.log(ts[ok]), 1)[0])

@@ -25,8 +25,7 @@ from numerics.nets.cnn import CNN
 
 __all__ = ["dft", "random_kernels", "kernel_power", "sup_deviation", "tone", "multi_tone_target",
            "frozen_net", "features", "frozen_gram", "ntk_gram", "Spectral", "retrieval_times",
-           "residual_spectrum", "relu_hp", "harmonics_fft", "expected_h2", "lambda_xi",
-           "fit_loglog", "doubling_slope", "stretched_slope"]
+           "residual_spectrum", "relu_hp", "harmonics_fft", "expected_h2", "lambda_xi"]
 
 
 def _pos_int(name, v, lo=1):
@@ -234,24 +233,3 @@ def lambda_xi(N: int, m: int, xis, activation: str, sigma_A: float = 1.0, s_b: f
         ps = [p for p in range(1, pmax + 1) if (p - xi) % N == 0 or (p + xi) % N == 0]
         out.append(N * m / 4 * Eh2[ps].sum())
     return np.array(out)
-
-
-# --------------------------------------------------------------------------- fits
-def fit_loglog(x, y) -> float:
-    """Least-squares slope of ``log y`` vs ``log x``."""
-    return float(np.polyfit(np.log(np.asarray(x, float)), np.log(np.asarray(y, float)), 1)[0])
-
-
-def doubling_slope(xis, t_of) -> tuple[float, np.ndarray]:
-    """Slope of ``log R(xi)`` vs ``xi``, ``R(xi) = t_{2 xi} / t_xi`` (the exponential discriminator).
-
-    ``t_of`` maps an int array of frequencies to times.  Returns (slope, R).
-    """
-    xis = np.asarray(xis, int)
-    R = np.asarray(t_of(2 * xis), float) / np.asarray(t_of(xis), float)
-    return float(np.polyfit(xis, np.log(R), 1)[0]), R
-
-
-def stretched_slope(xis, t) -> float:
-    """Least-squares slope of ``log t_xi`` vs ``xi^(2/3)``."""
-    return float(np.polyfit(np.asarray(xis, float)**(2 / 3), np.log(np.asarray(t, float)), 1)[0])

@@ -35,7 +35,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 __all__ = ["windows", "patches", "cols_into", "block_size", "head_forward", "head_backward",
-           "head_dH", "kernel_grad", "relu_mask", "run_blocks"]
+           "head_dH", "kernel_grad", "run_blocks"]
 
 #: Blocks are dealt round-robin to this many lanes, each with its own partial sums, added in lane
 #: order: the result is bit-for-bit the same whether 1, 2, 3 or 4 threads run the lanes.
@@ -192,16 +192,6 @@ def kernel_grad(head: str, dZ: np.ndarray, c: np.ndarray, G: np.ndarray) -> np.n
     return (G @ T.reshape(k, -1)).reshape(m, -1)
 
 
-def relu_mask(H: np.ndarray, out: np.ndarray) -> np.ndarray:
-    """``relu'(z) = [relu(z) > 0]`` as floats (0 at z = 0, the convention of
-    :mod:`numerics.nets.activations`), read off ``H = relu(z)``.
-
-    The comparison writes floats directly (one pass; measured faster than a boolean temporary
-    and a casting multiply, or ``ceil(min(H, 1))``).
-    """
-    return np.greater(H, 0, out=out)
-
-
 _POOL: tuple[int, ThreadPoolExecutor] | None = None      # (pid that made it, pool)
 _BLAS = None
 
@@ -236,6 +226,8 @@ def run_blocks(W, a, head, act, s, P, n, Y=None, win=None, cols=None, buffer=Non
     a : ndarray, shape (m,) or (m, |P|) (dense)
     head : {"map", "gap", "dense"}
     act : numerics.nets.activations.Activation
+        With ``derivative_from_value`` set, ``z`` is overwritten by ``sigma(z)`` and ``sigma'`` is
+        read off the features (one memory pass less).
     s : float
         ``output_scale``.
     P : tuple of int
@@ -259,71 +251,100 @@ def run_blocks(W, a, head, act, s, P, n, Y=None, win=None, cols=None, buffer=Non
     ga : ndarray, shape of a, or None
         ``dL/da``.
     """
-    m, F1 = W.shape
-    nP = math.prod(P)
-    dt = W.dtype
-    if buffer is None:
-        def buffer(name, shape):
-            return np.empty(shape, dtype=dt)
-    relu = act.name == "relu"
-    ones = win is not None and F1 > win.shape[1] * math.prod(win.shape[2 + len(P):])   # bias row
-    B = block_size(n, m, nP, dt.itemsize)
-    starts = list(range(0, n, B))
-    nw = min(_threads(), len(starts), LANES)
-    out = np.empty((n, nP) if head == "map" else (n,), dtype=dt)
-    Yf = None if Y is None else Y.reshape(out.shape)
-    # buffers are created here, not in the threads (the buffer store is a plain dict)
-    bufs = [(buffer(f"Z{j}", (m * B * nP,)),
-             buffer(f"cols{j}", (F1 * B * nP,)) if cols is None else None,
-             buffer(f"dZ{j}", (m * B * nP,)) if Y is not None else None) for j in range(nw)]
+    job = _Job(W, a, head, act, s, P, n, Y, win, cols, buffer)
+    done = _run_lanes(job)
+    if job.Yf is None:
+        return job.out, None, None, None
+    return (job.out,) + _reduce(done, job.nw, n)
 
-    def lane(j, zbuf, cbuf, dbuf):
-        loss, gw, ga = 0.0, np.zeros((m, F1), dtype=dt), np.zeros(a.shape, dtype=dt)
-        for s0 in starts[j::LANES]:
-            k = min(B, n - s0)
-            if cols is None:
-                c = cols_into(win, cbuf[:F1 * k * nP].reshape(F1, k, nP), s0, ones)
-            else:
-                c = cols[:, s0:s0 + k]
-            Z = zbuf[:m * k * nP].reshape(m, k, nP)
-            # k per-sample GEMMs (m, F1) @ (F1, |P|) (measured faster than one (F1, k |P|) GEMM)
-            np.matmul(W, c.transpose(1, 0, 2), out=Z.transpose(1, 0, 2))
-            H = np.maximum(Z, 0, out=Z) if relu else act.value(Z)      # relu: Z is overwritten
-            o = out[s0:s0 + k]
-            np.multiply(head_forward(head, H, a), s, out=o)
-            if Yf is None:
-                continue
-            R = o - Yf[s0:s0 + k]
-            R64 = R.astype(np.float64, copy=False)
-            loss += float(np.vdot(R64, R64))
-            G = np.multiply(R, s / n, dtype=dt)                      # dL/d(head output / s)
-            dZ = dbuf[:m * k * nP].reshape(m, k, nP)
-            ga += head_backward(head, H, a, G)
-            f = head_dH(head, a, G, nP)
-            if relu:                                                  # dZ = relu'(z) * f
-                np.multiply(relu_mask(H, dZ), f, out=dZ)
-            else:
-                np.multiply(act.derivative(Z), f, out=dZ)
-            gw += kernel_grad(head, dZ, c, G)
-        return loss, gw, ga
 
-    def work(t):                                     # thread t runs lanes t, t + nw, ...
-        return [lane(j, *bufs[t]) for j in range(t, LANES, nw)]
+class _Job:
+    """Shapes, block plan, output and work buffers of one :func:`run_blocks` call."""
 
+    def __init__(self, W, a, head, act, s, P, n, Y, win, cols, buffer):
+        self.W, self.a, self.head, self.act, self.s, self.n = W, a, head, act, s, n
+        self.win, self.cols = win, cols
+        self.m, self.F1 = W.shape
+        self.nP = math.prod(P)
+        dt = self.dt = W.dtype
+        if buffer is None:
+            def buffer(name, shape):
+                return np.empty(shape, dtype=dt)
+        self.ones = win is not None and self.F1 > win.shape[1] * math.prod(win.shape[2 + len(P):])
+        self.B = block_size(n, self.m, self.nP, dt.itemsize)
+        self.starts = list(range(0, n, self.B))
+        self.nw = min(_threads(), len(self.starts), LANES)
+        self.out = np.empty((n, self.nP) if head == "map" else (n,), dtype=dt)
+        self.Yf = None if Y is None else Y.reshape(self.out.shape)
+        m, B, nP, F1 = self.m, self.B, self.nP, self.F1
+        # buffers are created here, not in the threads (the buffer store is a plain dict)
+        self.bufs = [(buffer(f"Z{j}", (m * B * nP,)),
+                      buffer(f"cols{j}", (F1 * B * nP,)) if cols is None else None,
+                      buffer(f"dZ{j}", (m * B * nP,)) if Y is not None else None) for j in range(self.nw)]
+
+    def block_cols(self, s0, k, cbuf):
+        """Patches of samples ``s0 .. s0 + k - 1``: shape (F1, k, |P|)."""
+        if self.cols is not None:
+            return self.cols[:, s0:s0 + k]
+        return cols_into(self.win, cbuf[:self.F1 * k * self.nP].reshape(self.F1, k, self.nP), s0, self.ones)
+
+
+def _block(job, s0, k, c, zbuf, dbuf, acc):
+    """Forward (and backward) pass of one block; adds its loss and gradients to ``acc``."""
+    m, nP, act = job.m, job.nP, job.act
+    Z = zbuf[:m * k * nP].reshape(m, k, nP)
+    # k per-sample GEMMs (m, F1) @ (F1, |P|) (measured faster than one (F1, k |P|) GEMM)
+    np.matmul(job.W, c.transpose(1, 0, 2), out=Z.transpose(1, 0, 2))
+    inplace = act.derivative_from_value is not None
+    H = act.value_inplace(Z) if inplace else act.value(Z)          # in place: Z is overwritten
+    o = job.out[s0:s0 + k]
+    np.multiply(head_forward(job.head, H, job.a), job.s, out=o)
+    if job.Yf is None:
+        return
+    R = o - job.Yf[s0:s0 + k]
+    R64 = R.astype(np.float64, copy=False)
+    acc[0] += float(np.vdot(R64, R64))
+    G = np.multiply(R, job.s / job.n, dtype=job.dt)                # dL/d(head output / s)
+    dZ = dbuf[:m * k * nP].reshape(m, k, nP)
+    acc[2] += head_backward(job.head, H, job.a, G)
+    f = head_dH(job.head, job.a, G, nP)
+    if inplace:                                                     # dZ = sigma'(z) * f
+        np.multiply(act.derivative_from_value(H, dZ), f, out=dZ)
+    else:
+        np.multiply(act.derivative(Z), f, out=dZ)
+    acc[1] += kernel_grad(job.head, dZ, c, G)
+
+
+def _lane(job, j, zbuf, cbuf, dbuf):
+    """Every block of lane ``j`` (blocks ``j, j + LANES, ...``): its partial loss and gradients."""
+    acc = [0.0, np.zeros((job.m, job.F1), dtype=job.dt), np.zeros(job.a.shape, dtype=job.dt)]
+    for s0 in job.starts[j::LANES]:
+        k = min(job.B, job.n - s0)
+        _block(job, s0, k, job.block_cols(s0, k, cbuf), zbuf, dbuf, acc)
+    return tuple(acc)
+
+
+def _run_lanes(job):
+    """Run the lanes on ``job.nw`` threads (thread t runs lanes t, t + nw, ...), BLAS single-threaded."""
     global _POOL
+    nw = job.nw
+
+    def work(t):
+        return [_lane(job, j, *job.bufs[t]) for j in range(t, LANES, nw)]
+
     c = _blas()
     with (c.limit(limits=1) if c is not None else nullcontext()):
         if nw == 1:
-            done = [work(0)]
-        else:
-            if _POOL is None or _POOL[0] != os.getpid() or _POOL[1]._max_workers < nw:
-                # a forked child inherits the pool object but not its threads: make a new one
-                _POOL = (os.getpid(), ThreadPoolExecutor(max_workers=max(nw, os.cpu_count() or 1),
-                                                         thread_name_prefix="numerics.nets.blocks"))
-            done = list(_POOL[1].map(work, range(nw)))
-    if Yf is None:
-        return out, None, None, None
-    # partial sums in lane order, whatever thread ran the lane: same bits for any thread count
+            return [work(0)]
+        if _POOL is None or _POOL[0] != os.getpid() or _POOL[1]._max_workers < nw:
+            # a forked child inherits the pool object but not its threads: make a new one
+            _POOL = (os.getpid(), ThreadPoolExecutor(max_workers=max(nw, os.cpu_count() or 1),
+                                                     thread_name_prefix="numerics.nets.blocks"))
+        return list(_POOL[1].map(work, range(nw)))
+
+
+def _reduce(done, nw, n):
+    """Partial sums added in lane order, whatever thread ran the lane: same bits for any thread count."""
     parts = [None] * LANES
     for t, res in enumerate(done):
         for j, r in zip(range(t, LANES, nw), res):
@@ -334,4 +355,4 @@ def run_blocks(W, a, head, act, s, P, n, Y=None, win=None, cols=None, buffer=Non
     for p in parts[1:]:
         gw += p[1]
         ga += p[2]
-    return out, loss, gw, ga
+    return loss, gw, ga

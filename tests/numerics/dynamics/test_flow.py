@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from numerics.nets.cnn import CNN
-from numerics.dynamics.flow import DivergenceError, fitted_order, richardson, simulate
+from numerics.dynamics.flow import DivergenceError, simulate
 
 
 def problem(activation="linear", bias=True, head="map", seed=0):
@@ -92,26 +92,6 @@ def test_reproducible():
     b = simulate(problem("relu", seed=4)[0], X, Y, [0, 0.5, 1.0], method="gd", step=0.05)
     np.testing.assert_array_equal(a.final, b.final)
     np.testing.assert_array_equal(a.Q, b.Q)
-
-
-@settings(deadline=None, max_examples=20)
-@given(c0=st.floats(-5, 5), c1=st.floats(0.1, 5), c2=st.floats(-5, 5), order=st.sampled_from([1, 2]))
-def test_richardson_removes_leading_term(c0, c1, c2, order):
-    h = np.array([0.1, 0.05, 0.025])
-    v = c0 + c1 * h ** order + c2 * h ** (order + 2)
-    lim, p = richardson(h, v, order=order)
-    assert abs(lim - c0) <= 2 * abs(c2) * 0.1 ** (order + 2) + 1e-12
-    lim2, p2 = richardson(h, c0 + c1 * h ** order)
-    assert p2 == pytest.approx(order, rel=1e-8) and lim2 == pytest.approx(c0, abs=1e-10)
-
-
-def test_fitted_order_and_errors():
-    h = np.array([0.1, 0.05, 0.025])
-    assert fitted_order(h, 3 * h) == pytest.approx(1.0)
-    with pytest.raises(ValueError, match="`steps`"):
-        fitted_order(h, -h)
-    with pytest.raises(ValueError, match="geometric"):
-        richardson([0.1, 0.05, 0.02], [1.0, 2.0, 3.0])
 
 
 def test_symbolic_check_rejects_wrong_degree():

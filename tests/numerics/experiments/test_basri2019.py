@@ -145,9 +145,6 @@ def test_predicted_time_is_derived_formula(lam, eta, eps):
     assert t <= math.log(1 / eps) / lam * (1 + 1e-12)          # -ln(1 - x) >= x: GD is never slower
 
 
-def test_fit_exponent_and_derivation_checks():
-    k = np.array([8.0, 12, 16, 20])
-    assert sb.fit_exponent(k, 3 * k ** 2.0) == pytest.approx(2.0)
-    assert math.isnan(sb.fit_exponent(k, [np.nan, np.nan, 1, np.nan]))
+def test_learning_time_derivation_checks():
     D = lt.learning_time()
     assert D.checks and D.verified

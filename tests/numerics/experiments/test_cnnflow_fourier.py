@@ -149,16 +149,6 @@ def test_retrieval_time_null_mode_is_inf():
     assert np.isfinite(t[0]) and np.isinf(t[1])
 
 
-def test_fits():
-    x = np.arange(2, 20)
-    assert abs(F.fit_loglog(x, 3 * x**4.0) - 4) < 1e-12
-    s, R = F.doubling_slope(np.arange(3, 9), lambda z: np.exp(0.5 * np.asarray(z, float)))
-    assert abs(s - 0.5) < 1e-12
-    s, R = F.doubling_slope(np.arange(3, 9), lambda z: np.asarray(z, float)**2)
-    assert abs(s) < 1e-12 and np.allclose(R, 4)
-    assert abs(F.stretched_slope(x, np.exp(2 * x**(2 / 3))) - 2) < 1e-12
-
-
 # --------------------------------------------------------------------------- trained nets
 @settings(max_examples=5, deadline=None)
 @given(seed=st.integers(0, 2**32 - 1))

@@ -10,6 +10,7 @@ import pytest
 from threadpoolctl import threadpool_limits
 
 import numerics.nets.blocks as cv
+from numerics.nets.activations import ACTIVATIONS
 from numerics.nets.cnn import CNN
 
 
@@ -27,12 +28,17 @@ def test_cols_layout_matches_definition():
     np.testing.assert_array_equal(Pt, cols[:-1].reshape(18, -1).T.reshape(3, 30, 18).reshape(90, 18))
 
 
-def test_relu_mask_is_exact():
-    H = np.array([0.0, -0.0, 5e-324, 1e-300, 0.5, 1.0, 3.0, 1e300])
-    out = np.empty_like(H)
-    np.testing.assert_array_equal(cv.relu_mask(H, out), (H > 0).astype(float))
-    H32 = np.array([0.0, -0.0, 1e-45, 1e-38, 0.5, 1.0, 3.0, 1e38], dtype=np.float32)
-    np.testing.assert_array_equal(cv.relu_mask(H32, np.empty_like(H32)), (H32 > 0).astype(np.float32))
+@pytest.mark.parametrize("name", [n for n, a in ACTIVATIONS.items() if a.derivative_from_value])
+def test_derivative_from_value_is_exact(name):
+    """The engine's in-place path reads sigma' off sigma(z): it must equal sigma'(z) bit for bit."""
+    act = ACTIVATIONS[name]
+    for dt, tiny, huge in ((np.float64, 5e-324, 1e300), (np.float32, 1e-45, 1e38)):
+        Z = np.array([-huge, -3.0, -0.0, 0.0, tiny, 0.5, 1.0, 3.0, huge], dtype=dt)
+        H = act.value_inplace(Z.copy())
+        np.testing.assert_array_equal(H, act.value(Z))
+        got = act.derivative_from_value(H, np.empty_like(H))
+        assert got.dtype == dt
+        np.testing.assert_array_equal(got, act.derivative(Z))
 
 
 @pytest.mark.parametrize("dim,padding,bias,activation,head", list(itertools.product(
