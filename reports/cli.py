@@ -57,16 +57,17 @@ def _config(args):
 
 
 def cmd_check(args) -> int:
+    from numerics.verify.progress import progress_bar
     from numerics.verify.registry import run, select
     _load(args.module)
     cfg = _config(args)
     claims = select(args.ids)
     if not claims:
         raise UsageError("sbcheck check: the registry is empty")
-    bar = _progress(len(claims), "checking", args.json)
+    bar = progress_bar(len(claims), "checking", enable=None if not args.json else False, unit="claim")
 
     def progress(c):
-        bar.set_postfix_str(c.id) if hasattr(bar, "set_postfix_str") else None
+        bar.set_postfix_str(c.id)
         bar.update(0)
 
     results = []
@@ -181,22 +182,6 @@ def cmd_report(args) -> int:
     _emit(out, args.json, f"wrote {out['pdf']} ({out['engine']}); "
           f"{out['passed']}/{out['claims']} claims PASS, {out['controls_rejected']}/{out['controls']} controls rejected")
     return 0 if out["all_ok"] else 1
-
-
-def _progress(total: int, desc: str, quiet: bool):
-    """A tqdm bar on an interactive stderr; a silent stand-in otherwise."""
-    if not quiet and sys.stderr.isatty():
-        try:
-            from tqdm import tqdm
-            return tqdm(total=total, desc=desc, file=sys.stderr, leave=False)
-        except ImportError:
-            pass
-
-    class _Null:
-        def update(self, n=1): pass
-        def set_postfix_str(self, s): pass
-        def close(self): pass
-    return _Null()
 
 
 # ------------------------------------------------------------------------------- parser

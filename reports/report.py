@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 from typing import Any, Sequence
 
+from numerics.verify.progress import progress_bar
 from reports.embedded import write_embedded
 from reports.figures import file_stem, render
 from reports.latex import LatexBuildError, compile_pdf, find_engine, render_tex
@@ -27,17 +28,6 @@ __all__ = ["make_report", "LatexBuildError"]
 def _log(msg: str) -> None:
     sys.stderr.write(msg.rstrip("\n") + "\n")
     sys.stderr.flush()
-
-
-def _bar(total: int, quiet: bool):
-    """A tqdm bar on an interactive stderr; None otherwise (nothing ever goes to stdout)."""
-    if quiet or not sys.stderr.isatty():
-        return None
-    try:
-        from tqdm import tqdm
-    except ImportError:
-        return None
-    return tqdm(total=total, desc="report", unit="claim", file=sys.stderr, leave=False)
 
 
 def _check_output(output: str | os.PathLike) -> tuple[Path, Path, Path]:
@@ -56,11 +46,10 @@ def _check_output(output: str | os.PathLike) -> tuple[Path, Path, Path]:
 
 def _run_claims(claims: Sequence[Any], cfg, figtmp: Path, figname: str, quiet: bool) -> tuple[list, list]:
     results, views = [], []
-    bar = _bar(len(claims), quiet)
+    bar = progress_bar(len(claims), "report", enable=False if quiet else None, unit="claim")
     try:
         for c in claims:
-            if bar is not None:
-                bar.set_postfix_str(c.id)
+            bar.set_postfix_str(c.id)
             r = c.run(cfg)
             figs = []
             for i, f in enumerate(r.evidence.figures):
@@ -73,11 +62,9 @@ def _run_claims(claims: Sequence[Any], cfg, figtmp: Path, figname: str, quiet: b
             view["derive_time"] = time.perf_counter() - t0
             results.append(r)
             views.append(view)
-            if bar is not None:
-                bar.update(1)
+            bar.update(1)
     finally:
-        if bar is not None:
-            bar.close()
+        bar.close()
     return results, views
 
 

@@ -16,8 +16,8 @@ import mpmath
 import sympy
 
 from theory.derivation import Derivation
-from theory.funk_hecke.arith import _Arith, _check_mode
-from theory.funk_hecke.gauss_sums import _start, _term, series_parameters
+from theory.funk_hecke.arith import Arith, check_mode
+from theory.funk_hecke.gauss_sums import start, term, series_parameters
 from theory.funk_hecke.atoms import decompose
 from theory.kernels import KERNELS, t
 
@@ -64,16 +64,16 @@ def lower_bound(name: str, d, k, mode: str = "exact"):
 
     Every atom of a named kernel has a positive coefficient and a series of positive terms, so the
     sum of the first terms is a lower bound.  One formula, evaluated with the number primitives of
-    ``mode`` (:class:`theory.funk_hecke.arith._Arith`): exact SymPy Gamma products (``"exact"``), mpmath
+    ``mode`` (:class:`theory.funk_hecke.arith.Arith`): exact SymPy Gamma products (``"exact"``), mpmath
     at the current precision (``"mpmath"``) or float64 log-Gammas (``"float"``).
     """
-    ar = _Arith(_check_mode(mode), mpmath.mp.dps)
+    ar = Arith(check_mode(mode), mpmath.mp.dps)
     total = ar.zero()
     for (var, family, p), c in decompose(name):
-        j0 = None if family == "poly" else _start(var, family, p, k)
+        j0 = None if family == "poly" else start(var, family, p, k)
         if j0 is None:
             continue
-        r, p2, g = _term(var, family, p, j0, k, d)
+        r, p2, g = term(var, family, p, j0, k, d)
         total += ar.coef(c) * ar.prod(r, p2, g)
     return total
 
@@ -99,7 +99,7 @@ def bias_restores() -> Derivation:
             args = []
             for s in ((0,) if var == "t" else (0, 1)):     # k = e + 2q + s >= e; smaller k: j0 = 0
                 kk = e0 + 2 * q + s
-                r, p2, g = _term(var, fam, 0, mm + q + s, kk, d)   # j = j0 + m, j0 = (k - e + s)/2
+                r, p2, g = term(var, fam, 0, mm + q + s, kk, d)   # j = j0 + m, j0 = (k - e + s)/2
                 args += [x for e, x in g]
             D.check(f"{var}:{fam}: Gamma arguments of the series terms positive (k >= e, m >= 0; "
                     f"k < e: finitely many, checked exactly by the claim)",
@@ -185,7 +185,7 @@ def _decay(name):
     A = [_frac(a) + _frac(bk) * 2 * _i + _frac(bd) * d + j0 for a, bk, bd in num]
     B = [_frac(a) + _frac(bk) * 2 * _i + _frac(bd) * d + j0 for a, bk, bd in den]
     B.remove(1)
-    r, p2, g = _term("t", "asin", 1, j0, 2 * _i, d)
+    r, p2, g = term("t", "asin", 1, j0, 2 * _i, d)
     T0 = r * 2**p2 * sympy.Mul(*[sympy.gamma(x)**e for e, x in g])
     lam = sympy.gammasimp(c * T0 * sympy.hyperexpand(sympy.hyper(A, B, 1)))
 

@@ -234,7 +234,7 @@ def ntk_limit(name: str = "ntk") -> Derivation:
     d.step("Var Theta_m = m Var(xi) / m^2, so the fluctuation has log-log slope", slope)
     d.check("slope d log sd / d log m = -1/2", bool(slope == sp.Rational(-1, 2)))
     z = sp.Symbol("z", real=True)
-    s2 = 2 if name.endswith("-bias") else 1          # Var z = |x|^2 + 1 with N(0,1) bias
+    s2 = 2 if K.has_bias(name) else 1                # Var z = |x|^2 + 1 with N(0,1) bias
     dens = sp.exp(-z ** 2 / (2 * s2)) / sp.sqrt(2 * sp.pi * s2)
     gate = sp.integrate(dens, (z, 0, sp.oo))                        # E[relu'(z)^2]
     relu2 = sp.integrate(z ** 2 * dens, (z, 0, sp.oo))              # E[relu(z)^2]

@@ -32,6 +32,7 @@ import sympy as sp
 from sympy.simplify.fu import TR8
 
 from theory.derivation import Derivation
+from theory.validate import check_int
 
 __all__ = ["plancherel", "white_spectrum", "band_theorems", "relu_harmonics", "frozen_rate",
            "pseudo_variance", "law_weights", "relu_hp_b0", "circular_condition",
@@ -45,12 +46,6 @@ _k = sp.Symbol("k", integer=True, positive=True)
 _th, _psi = sp.symbols("theta psi", real=True)
 
 
-def _check_int(name, v, lo, hi=None):
-    if not (isinstance(v, int) and not isinstance(v, bool)) or v < lo or (hi is not None and v > hi):
-        rng = f"[{lo}, {hi}]" if hi is not None else f">= {lo}"
-        raise ValueError(f"`{name}` must be an int in {rng}; got {v!r}")
-
-
 # --------------------------------------------------------------------------- exact helpers
 def pseudo_variance(N: int, q: int, xi: int, s2=sp.Integer(1)) -> sp.Expr:
     """Exact ``C(xi) = E w^(xi)^2 = s^2 sum_{j<q} exp(-4 pi i j xi / N)`` (formula sheet §6 (iii)).
@@ -62,9 +57,9 @@ def pseudo_variance(N: int, q: int, xi: int, s2=sp.Integer(1)) -> sp.Expr:
     s2 : sympy number
         Entry variance ``s^2``.
     """
-    _check_int("N", N, 1)
-    _check_int("q", q, 1, N)
-    _check_int("xi", xi, 0, N - 1)
+    check_int("N", N, 1)
+    check_int("q", q, 1, N)
+    check_int("xi", xi, 0, N - 1)
     return s2 * _geometric_C().subs({_q: q, _N: N, _xi: xi})
 
 
@@ -83,15 +78,15 @@ def law_weights(N: int, q: int, xi: int, s2=sp.Integer(1)) -> tuple[sp.Expr, sp.
 
 def circular_condition(N: int, q: int, xi: int) -> bool:
     """True iff ``C(xi) = 0``: ``2 q xi / N`` integer and ``2 xi / N`` not (exponential law)."""
-    _check_int("N", N, 1)
-    _check_int("q", q, 1, N)
-    _check_int("xi", xi, 0, N - 1)
+    check_int("N", N, 1)
+    check_int("q", q, 1, N)
+    check_int("xi", xi, 0, N - 1)
     return (2 * q * xi) % N == 0 and (2 * xi) % N != 0
 
 
 def relu_hp_b0(p: int) -> sp.Expr:
     """``h_p(A = 1, b = 0)`` of ReLU, ``(1/pi) int relu(cos th) cos(p th) dth`` (exact)."""
-    _check_int("p", p, 0)
+    check_int("p", p, 0)
     return sp.simplify(sp.integrate(sp.cos(_th) * sp.cos(p * _th), (_th, -sp.pi / 2, sp.pi / 2)) / sp.pi)
 
 

@@ -22,9 +22,12 @@ import sympy
 
 from theory.arccos import kappa0, kappa1
 from theory.derivation import Derivation
+from theory.funk_hecke.gauss_sums import monomial_eigenvalue
+from theory.spherical import legendre_P, multiplicity
+from theory.validate import check_int
 
 __all__ = ["window", "path_counts", "receptive_field", "eq_kernel", "tr_kernel", "closed_form_L2",
-           "gegenbauer_normalised", "mu_funk_hecke", "mu_closed", "mu_wrong", "multiplicity",
+           "mu_funk_hecke", "mu_closed", "mu_wrong",
            "eigenvalue_from_series", "kappa_taylor", "polynomial_eq_kernel", "singularity_exponent",
            "decay_exponent", "derive_product_eigenfunctions", "derive_eigen_series",
            "derive_decay_single_pixel", "derive_decay_support", "derive_locality",
@@ -35,15 +38,9 @@ _tt = sympy.Symbol("t", real=True)
 _z = sympy.Symbol("z")
 
 
-def _int(name, val, lo):
-    if not (isinstance(val, int) and not isinstance(val, bool) and val >= lo):
-        raise ValueError(f"`{name}` must be an int >= {lo}; got {val!r}")
-    return val
-
-
 def window(q: int) -> list[int]:
     """Filter offsets ``-(q-1)/2 .. (q-1)/2`` (odd ``q``) or ``0 .. q-1`` (even ``q``), sheet §1.1."""
-    _int("q", q, 1)
+    check_int("q", q, 1)
     return list(range(-(q - 1) // 2, (q - 1) // 2 + 1)) if q % 2 else list(range(q))
 
 
@@ -52,7 +49,7 @@ def path_counts(q: int, L: int) -> dict[int, int]:
 
     Exact integers from SymPy's polynomial expansion (shifted to non-negative powers).
     """
-    _int("L", L, 2)
+    check_int("L", L, 2)
     offs = window(q)
     lo = min(offs)
     poly = sympy.Poly(sum(_z ** (w - lo) for w in offs) ** (L - 1), _z)
@@ -98,7 +95,7 @@ def eq_kernel(q: int, L: int, kind: str = "ntk", kappas=(kappa0, kappa1)):
 
 def tr_kernel(q: int, L: int, d: int, kind: str = "ntk"):
     """Tr-head kernel on ``d`` pixels: ``(1/d) sum_a K^Eq`` with offsets taken mod ``d`` (SymPy)."""
-    _int("d", d, 1)
+    check_int("d", d, 1)
     expr, syms = eq_kernel(q, L, kind)
     t = sympy.symbols(f"t0:{d}", real=True)
     total = sum(expr.subs({s: t[(a + j) % d] for j, s in syms.items()}, simultaneous=True) for a in range(d))
@@ -116,16 +113,6 @@ def closed_form_L2(q: int, kind: str = "ntk"):
 
 
 # ---------------------------------------------------------------------------- Funk-Hecke
-def gegenbauer_normalised(k: int, zeta: int, x=_tt):
-    """``P~_k`` on S^(zeta-1): Gegenbauer ``C_k^((zeta-2)/2)`` scaled to 1 at 1 (Chebyshev T_k for zeta=2)."""
-    _int("k", k, 0)
-    _int("zeta", zeta, 2)
-    if zeta == 2:
-        return sympy.chebyshevt(k, x)
-    a = sympy.Rational(zeta - 2, 2)
-    return sympy.expand(sympy.gegenbauer(k, a, x) / sympy.gegenbauer(k, a, 1))
-
-
 @functools.lru_cache(maxsize=None)
 def _moment(j: int, zeta: int):
     """``E[t^j]`` for ``t = <x, e>``, x uniform on S^(zeta-1): SymPy integral over the polar angle."""
@@ -138,30 +125,21 @@ def _moment(j: int, zeta: int):
 @functools.lru_cache(maxsize=None)
 def mu_funk_hecke(n: int, k: int, zeta: int):
     """``mu_zeta(n, k) = E[t^n P~_k(t)]`` (Funk-Hecke eigenvalue of the kernel ``t^n``), integrated by SymPy."""
-    poly = sympy.Poly(gegenbauer_normalised(k, zeta), _tt)
+    poly = sympy.Poly(legendre_P(zeta, k), _tt)
     return sympy.nsimplify(sum(c * _moment(n + m[0], zeta) for m, c in zip(poly.monoms(), poly.coeffs())))
 
 
 def mu_closed(n: int, k: int, zeta: int, shift=0):
-    """Gamma closed form of sheet §3.2: ``n! G(zeta/2) / (2^n ((n-k)/2)! G((n+k+zeta)/2))``, 0 unless
-    ``n >= k`` and ``n - k`` even.  ``shift`` adds to the last Gamma argument (a wrong formula, for
-    the negative control only)."""
-    if n < k or (n - k) % 2:
-        return sympy.Integer(0)
-    return (sympy.factorial(n) * sympy.gamma(sympy.Rational(zeta, 2))
-            / (2 ** n * sympy.factorial((n - k) // 2) * sympy.gamma(sympy.Rational(n + k + zeta, 2) + shift)))
+    """``mu_zeta(n, k) = n! G(zeta/2) / (2^n ((n-k)/2)! G((n+k+zeta)/2))`` (docs/geifman2022.md §3.2), 0 unless
+    ``n >= k`` and ``n - k`` even: the monomial Funk-Hecke coefficient of the spectrum engine
+    (:func:`theory.funk_hecke.gauss_sums.monomial_eigenvalue`), exact.  ``shift`` adds to the last
+    Gamma argument (a wrong formula, for the negative control only)."""
+    return monomial_eigenvalue(n, k, zeta, "t", shift=shift)
 
 
 def mu_wrong(n: int, k: int, zeta: int):
     """Negative control: ``mu_closed`` with the Gamma argument ``(n+k+zeta+1)/2``."""
     return mu_closed(n, k, zeta, shift=sympy.Rational(1, 2))
-
-
-def multiplicity(zeta: int, k: int) -> int:
-    """``N(zeta, k)``: dimension of the degree-k harmonics on S^(zeta-1) (sheet §3.1)."""
-    if k == 0:
-        return 1
-    return int(sympy.Rational(2 * k + zeta - 2, k) * sympy.binomial(k + zeta - 3, k - 1))
 
 
 def eigenvalue_from_series(b: dict, kvec: tuple, zeta: int, mu=mu_closed):
@@ -188,7 +166,7 @@ def eigenvalue_from_series(b: dict, kvec: tuple, zeta: int, mu=mu_closed):
 
 def kappa_taylor(P: int):
     """Degree-``P`` Taylor polynomials of ``kappa0``, ``kappa1`` at 0, from SymPy series of the functions."""
-    _int("P", P, 1)
+    check_int("P", P, 1)
     s0 = sympy.series(kappa0(_tt), _tt, 0, P + 1).removeO()
     s1 = sympy.series(kappa1(_tt), _tt, 0, P + 1).removeO()
     return sympy.Lambda(_tt, s0), sympy.Lambda(_tt, s1)
@@ -231,7 +209,7 @@ def decay_exponent(zeta, kind: str, r: int = 1):
 def support_receptive_field(span: int, q: int, L: int) -> int:
     """``r(S)``: size ``(l-1)(q-1)+1`` of the smallest single-unit receptive field (layer ``l <= L``)
     covering ``span`` consecutive pixels (sheet §3.4 rule 2, derived here)."""
-    _int("span", span, 1)
+    check_int("span", span, 1)
     for l in range(1, L + 1):
         r = (l - 1) * (q - 1) + 1
         if r >= span:
@@ -289,7 +267,7 @@ def derive_eigen_series() -> Derivation:
     b = dict(zip(poly.monoms(), poly.coeffs()))
     ok = True
     for kv in [(0, 0), (1, 0), (2, 1), (1, 3), (2, 3)]:
-        direct = sympy.integrate(K * gegenbauer_normalised(kv[0], 3, t1) * gegenbauer_normalised(kv[1], 3, t2) / 4,
+        direct = sympy.integrate(K * legendre_P(3, kv[0], t1) * legendre_P(3, kv[1], t2) / 4,
                                  (t1, -1, 1), (t2, -1, 1))
         ok &= sympy.simplify(direct - eigenvalue_from_series(b, kv, 3)) == 0
     d.check("series formula == direct product Funk-Hecke integral, zeta=3, K=(1+t1+t2)^3+t1^2 t2^3", bool(ok))

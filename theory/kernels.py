@@ -28,13 +28,15 @@ References
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 from typing import Any
 
 import sympy
 
 from theory.arccos import kappa0, kappa1, to_number
+from theory.validate import shown
 
-__all__ = ["t", "KERNELS", "kernel", "kernel_description", "kernel_value", "first_layer_part",
+__all__ = ["t", "KERNELS", "SPECS", "KernelSpec", "spec", "kernel", "kernel_description", "kernel_value", "first_layer_part",
            "second_layer_part", "has_bias"]
 
 t = sympy.Symbol("t", real=True)
@@ -42,34 +44,69 @@ _half = sympy.Rational(1, 2)
 _u = (1 + t) / 2          # gate cosine with a N(0,1) bias: (t + 1) / (1 + 1)
 
 
-def _parts() -> dict[str, tuple[sympy.Expr, sympy.Expr, str]]:
-    """``name -> (first-layer part, second-layer part, description)``."""
+@dataclass(frozen=True)
+class KernelSpec:
+    """One named kernel: its construction and its properties as fields.
+
+    Attributes
+    ----------
+    name : str
+    first_layer, second_layer : sympy.Expr
+        Contributions of the first-layer weights (and bias) and of the readout weights (= the NNGP
+        part) to the kernel, expressions in :data:`t`.
+    bias : bool
+        Whether the network has a bias (changes the null space of the spectrum).
+    trained : {"first", "both", "none"}
+        Which layers are trained: ``"none"`` is a Gaussian-process (NNGP) kernel.
+    description : str
+    """
+
+    name: str
+    first_layer: sympy.Expr
+    second_layer: sympy.Expr
+    bias: bool
+    trained: str
+    description: str
+
+    @property
+    def expr(self) -> sympy.Expr:
+        return self.first_layer + self.second_layer
+
+
+def _specs() -> dict[str, KernelSpec]:
     gate, gate_b = kappa0(t) / 2, kappa0(_u) / 2          # E[sigma'(.) sigma'(.)]
     relu, relu_b = kappa1(t) / 2, kappa1(_u) / 2          # E[sigma(.) sigma(.)] for unit inputs
     xx, xx_b = t, 1 + t                                   # <x, x'> and <(x,1), (x',1)>
-    return {
-        "basri": (xx * gate, sympy.Integer(0),
-                  "first layer trained, second layer a=+-1 fixed, no bias (Du et al. 2018; Basri et al. 2019)"),
-        "basri-bias": (xx_b * _half * gate, sympy.Integer(0),
-                       "Basri et al. 2019 bias: input (x,1)/sqrt(2), bias initialised at 0, a fixed"),
-        "ntk": (xx * gate, relu, "NTK, both layers trained, no bias"),
-        "ntk-bias": (xx_b * gate_b, 2 * relu_b,
-                     "NTK, both layers trained, bias ~ N(0,1) (input norm sqrt 2 doubles the ReLU part)"),
-        "nngp": (sympy.Integer(0), relu, "NNGP (Gaussian-process) kernel, no bias"),
-        "nngp-bias": (sympy.Integer(0), 2 * relu_b, "NNGP kernel with bias ~ N(0,1)"),
-    }
+    zero = sympy.Integer(0)
+    specs = [
+        KernelSpec("basri", xx * gate, zero, False, "first",
+                   "first layer trained, second layer a=+-1 fixed, no bias (Du et al. 2018; Basri et al. 2019)"),
+        KernelSpec("basri-bias", xx_b * _half * gate, zero, True, "first",
+                   "Basri et al. 2019 bias: input (x,1)/sqrt(2), bias initialised at 0, a fixed"),
+        KernelSpec("ntk", xx * gate, relu, False, "both", "NTK, both layers trained, no bias"),
+        KernelSpec("ntk-bias", xx_b * gate_b, 2 * relu_b, True, "both",
+                   "NTK, both layers trained, bias ~ N(0,1) (input norm sqrt 2 doubles the ReLU part)"),
+        KernelSpec("nngp", zero, relu, False, "none", "NNGP (Gaussian-process) kernel, no bias"),
+        KernelSpec("nngp-bias", zero, 2 * relu_b, True, "none", "NNGP kernel with bias ~ N(0,1)"),
+    ]
+    return {k.name: k for k in specs}
 
 
-_PARTS = _parts()
-KERNELS: dict[str, sympy.Expr] = {n: p[0] + p[1] for n, p in _PARTS.items()}
+SPECS: dict[str, KernelSpec] = _specs()
+KERNELS: dict[str, sympy.Expr] = {n: k.expr for n, k in SPECS.items()}
 
 
 def _name(name: Any) -> str:
     if not isinstance(name, str):
-        raise TypeError(f"`name` (kernel name) must be a str, one of {sorted(KERNELS)}; got {name!r}")
+        raise TypeError(f"`name` (kernel name) must be a str, one of {sorted(KERNELS)}; got {shown(name)}")
     if name not in KERNELS:
-        raise ValueError(f"unknown kernel `name` {name!r}; allowed: {', '.join(KERNELS)}")
+        raise ValueError(f"unknown kernel `name` {shown(name)}; allowed: {', '.join(KERNELS)}")
     return name
+
+
+def spec(name: str) -> KernelSpec:
+    """The :class:`KernelSpec` of the kernel ``name``."""
+    return SPECS[_name(name)]
 
 
 def kernel(name: str) -> sympy.Expr:
@@ -79,20 +116,21 @@ def kernel(name: str) -> sympy.Expr:
 
 def first_layer_part(name: str) -> sympy.Expr:
     """Contribution of the first-layer weights (and bias) to the NTK ``name``."""
-    return _PARTS[_name(name)][0]
+    return spec(name).first_layer
 
 
 def second_layer_part(name: str) -> sympy.Expr:
     """Contribution of the second-layer weights (= the NNGP kernel) to ``name``."""
-    return _PARTS[_name(name)][1]
+    return spec(name).second_layer
 
 
 def has_bias(name: str) -> bool:
-    return _name(name).endswith("-bias")
+    """Whether the network of kernel ``name`` has a bias (the field :attr:`KernelSpec.bias`)."""
+    return spec(name).bias
 
 
 def kernel_description(name: str) -> str:
-    return _PARTS[_name(name)][2]
+    return spec(name).description
 
 
 def kernel_value(name: str, t_value: Any, mode: str = "float"):

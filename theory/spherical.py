@@ -17,18 +17,9 @@ from typing import Any
 import sympy
 
 from theory.kernels import t
+from theory.validate import check_int
 
 __all__ = ["multiplicity", "legendre_P"]
-
-
-def _check_int(name: str, value: Any, lo: int, hi: str = "infinity") -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, sympy.Integer)) and not (
-            hasattr(value, "__index__") and not isinstance(value, float)):
-        raise TypeError(f"`{name}` must be an integer in [{lo}, {hi}]; got {value!r}")
-    value = int(value)
-    if value < lo:
-        raise ValueError(f"`{name}` must be an integer in [{lo}, {hi}]; got {value!r}")
-    return value
 
 
 def multiplicity(d: int, k: int) -> int:
@@ -36,7 +27,7 @@ def multiplicity(d: int, k: int) -> int:
 
     ``N(d,0) = 1``, ``N(d,k) = (2k+d-2)(k+d-3)! / (k! (d-2)!)``; ``N(2,k) = 2``, ``N(3,k) = 2k+1``.
     """
-    d, k = _check_int("d", d, 2), _check_int("k", k, 0)
+    d, k = check_int("d", d, 2), check_int("k", k, 0)
     if k == 0:
         return 1
     if d == 2:
@@ -53,7 +44,7 @@ def legendre_P(d: int, k: int, t=t) -> sympy.Expr:
     Gegenbauer ``C_k^{(d-2)/2}(t) / C_k^{(d-2)/2}(1)`` for ``d >= 3``, Chebyshev ``T_k(t)`` for
     ``d = 2``.
     """
-    d, k = _check_int("d", d, 2), _check_int("k", k, 0)
+    d, k = check_int("d", d, 2), check_int("k", k, 0)
     if d == 2:
         return sympy.expand(sympy.chebyshevt(k, t))
     a = sympy.Rational(d - 2, 2)

@@ -12,6 +12,7 @@ import numpy as np
 import sympy
 
 import theory.basri2019
+from numerics.data import sphere
 from numerics.verify.fits import loglog_slope
 from numerics.verify.registry import Evidence, Figure, Series, at_least, at_most, claim, close, equal
 from theory.funk_hecke import eigenvalues, multiplicity
@@ -200,11 +201,6 @@ sphere_decay.control("intrinsic-dimension exponent k^-(d-1)", offset=-1)
 
 
 # --------------------------------------------------------------------------- Mercer + Gram
-def _sphere_points(rng, n, d):
-    x = rng.standard_normal((n, d))
-    return x / np.linalg.norm(x, axis=1, keepdims=True)
-
-
 def _kernel_np(name, T):
     """Vectorised float64 kernel from the SymPy expression; T: array of inner products."""
     f = sympy.lambdify(theory.kernels.t, theory.kernels.KERNELS[name], "numpy")
@@ -254,7 +250,7 @@ def mercer(cfg, kernel="ntk", shift=0):
                                                    Series([a for a, _ in errs], [0.3 / a for a, _ in errs], "~1/K", "dashed")],
                                xscale="log", yscale="log"))
     n = cfg.pick(quick=2000, full=4000)
-    X = _sphere_points(cfg.rng(3), n, 3)
+    X = sphere.uniform(n, 3, cfg.rng(3))
     G = _kernel_np(kernel, X @ X.T) / n
     from scipy.sparse.linalg import eigsh        # top 60 eigenvalues by Lanczos (G is dense, PSD)
     ev = np.sort(eigsh(G, k=60, which="LA", v0=cfg.rng(4).standard_normal(n), tol=1e-10)[0])[::-1]

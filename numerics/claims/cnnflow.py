@@ -13,6 +13,7 @@ import math
 import numpy as np
 from scipy.integrate import solve_ivp
 
+from numerics.data import sphere
 from numerics.nets.cnn import CNN
 from numerics.dynamics.flow import simulate
 from numerics.verify.fits import fitted_order, loglog_slope
@@ -312,11 +313,6 @@ coefficient_ode.control("a' = +G a + b (sign of the Gram term flipped)", sign=-1
 
 
 # --------------------------------------------------------------------------- ntk.empirical-limit
-def _sphere(rng, n, d):
-    X = rng.standard_normal((n, d))
-    return X / np.linalg.norm(X, axis=1, keepdims=True)
-
-
 @claim(id="ntk.empirical-limit", source="Jacot et al. 2018; Basri et al. 2019 (NTK of two-layer ReLU nets)",
        statement=r"\|\Theta_m-\Theta\|_F/\|\Theta\|_F\propto m^{-1/2}",
        derive=gf.ntk_limit)
@@ -332,7 +328,7 @@ def ntk_limit(cfg, pairs=(("ntk", False), ("ntk-bias", True))):
     d, n = 3, cfg.pick(quick=24, full=64)
     ms = np.array(cfg.pick(quick=[10, 100, 1000, 10000], full=[10, 100, 1000, 10000, 30000]))
     R = cfg.pick(quick=4, full=10)
-    X = _sphere(cfg.rng(80), n, d)
+    X = sphere.uniform(n, d, cfg.rng(80))
     T = np.clip(X @ X.T, -1.0, 1.0)
     crit, data, series = [], {}, []
     for kname, bias in pairs:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from theory.validate import check_int
+
 __all__ = ["digits", "synthetic_rgb", "template_images", "LABELS", "PIXELS"]
 
 LABELS = ("digit/9", "centred", "pm1-01")
@@ -20,9 +22,7 @@ def _rng(seed):
 
 
 def _n(n, hi):
-    if not (isinstance(n, (int, np.integer)) and not isinstance(n, bool) and 1 <= n <= hi):
-        raise ValueError(f"`n` (number of images) must be an int in [1, {hi}]; got {n!r}")
-    return int(n)
+    return check_int("n", n, 1, hi, what="number of images")
 
 
 def digits(n, seed, labels="digit/9", pixels="raw"):

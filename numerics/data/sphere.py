@@ -21,25 +21,14 @@ from typing import Any
 import numpy as np
 from scipy import special
 
-__all__ = ["uniform", "circle_grid", "angles", "pole", "zonal_harmonic", "normalise", "abs_cosine"]
+from theory.validate import check_int
+
+__all__ = ["uniform", "circle_grid", "angles", "pole", "zonal_harmonic", "legendre_P", "normalise",
+           "abs_cosine"]
 
 
 def _check_d(d: Any) -> int:
-    if not (isinstance(d, (int, np.integer)) and not isinstance(d, bool) and 2 <= int(d) <= 64):
-        raise ValueError(f"`d` (ambient dimension; points on S^(d-1)) must be an int in [2, 64]; got {d!r}")
-    return int(d)
-
-
-def _check_n(n: Any) -> int:
-    if not (isinstance(n, (int, np.integer)) and not isinstance(n, bool) and int(n) >= 1):
-        raise ValueError(f"`n` (number of points) must be an int >= 1; got {n!r}")
-    return int(n)
-
-
-def _check_k(k: Any) -> int:
-    if not (isinstance(k, (int, np.integer)) and not isinstance(k, bool) and 0 <= int(k) <= 10_000):
-        raise ValueError(f"`k` (harmonic degree) must be an int in [0, 10000]; got {k!r}")
-    return int(k)
+    return check_int("d", d, 2, 64, what="ambient dimension; points on S^(d-1)")
 
 
 def _check_X(X: Any) -> np.ndarray:
@@ -65,7 +54,7 @@ def uniform(n: int, d: int, rng: np.random.Generator) -> np.ndarray:
     X : ndarray, shape (n, d)
         Unit rows, float64.
     """
-    n, d = _check_n(n), _check_d(d)
+    n, d = check_int("n", n, 1, what="number of points"), _check_d(d)
     if not isinstance(rng, np.random.Generator):
         raise TypeError(f"`rng` must be a numpy.random.Generator; got {type(rng).__name__}")
     G = rng.standard_normal((n, d))
@@ -87,7 +76,7 @@ def circle_grid(n: int, phase: float = 0.0) -> np.ndarray:
     -------
     X : ndarray, shape (n, 2)
     """
-    n = _check_n(n)
+    n = check_int("n", n, 1, what="number of points")
     th = float(phase) + 2 * np.pi * np.arange(n) / n
     return np.stack([np.cos(th), np.sin(th)], axis=1)
 
@@ -130,18 +119,40 @@ def zonal_harmonic(X: np.ndarray, k: int, e: np.ndarray | None = None) -> np.nda
     y : ndarray, shape (n,)
     """
     X = _check_X(X)
-    k = _check_k(k)
+    k = check_int("k", k, 0, 10_000, what="harmonic degree")
     d = X.shape[1]
     e = pole(d) if e is None else np.asarray(e, dtype=np.float64)
     if e.shape != (d,) or not math.isclose(float(np.linalg.norm(e)), 1.0, rel_tol=1e-12):
         raise ValueError(f"`e` (pole) must be a unit vector of shape ({d},); got shape {e.shape}")
-    tt = np.clip(X @ e, -1.0, 1.0)
+    return legendre_P(d, k, np.clip(X @ e, -1.0, 1.0))
+
+
+def legendre_P(d: int, k: int, t) -> np.ndarray:
+    """Float twin of :func:`theory.spherical.legendre_P`: ``P_k(d; t)``, normalised ``P_k(d; 1) = 1``.
+
+    ``d = 2``: Chebyshev ``T_k``; ``d = 3``: Legendre; ``d >= 4``: Gegenbauer
+    ``C_k^{(d-2)/2}(t) / C_k^{(d-2)/2}(1)`` (scipy.special, float64).
+
+    Parameters
+    ----------
+    d : int >= 2
+        Ambient dimension (the sphere is S^{d-1}).
+    k : int >= 0
+    t : array_like
+        Inner products in [-1, 1].
+
+    Returns
+    -------
+    ndarray, shape of ``t``
+    """
+    d = check_int("d", d, 2, what="ambient dimension")
+    k = check_int("k", k, 0, what="degree")
     if d == 2:
-        return special.eval_chebyt(k, tt)
+        return special.eval_chebyt(k, t)
     if d == 3:
-        return special.eval_legendre(k, tt)
+        return special.eval_legendre(k, t)
     alpha = (d - 2) / 2
-    return special.eval_gegenbauer(k, alpha, tt) / special.eval_gegenbauer(k, alpha, 1.0)
+    return special.eval_gegenbauer(k, alpha, t) / special.eval_gegenbauer(k, alpha, 1.0)
 
 
 def abs_cosine(X: np.ndarray, e: np.ndarray | None = None) -> np.ndarray:

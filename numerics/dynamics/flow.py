@@ -29,6 +29,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.integrate import solve_ivp
 
+from numerics.verify.progress import progress_bar
+
 __all__ = ["simulate", "Trajectory", "DivergenceError", "ADAPTIVE", "FIXED"]
 
 ADAPTIVE = ("DOP853", "RK45", "RK23", "Radau", "LSODA", "BDF")
@@ -79,15 +81,6 @@ class Trajectory:
     def drift(self) -> np.ndarray:
         """``max_t |Q_k(t) - Q_k(0)|`` per channel: ndarray, shape (m,)."""
         return np.max(np.abs(self.Q - self.Q[0]), axis=0)
-
-
-def _progress(total, enable):
-    if enable is None:
-        enable = sys.stderr.isatty()
-    if not enable:
-        return None
-    from tqdm import tqdm
-    return tqdm(total=total, file=sys.stderr, leave=False, desc="flow")
 
 
 def _check_times(times):
@@ -175,7 +168,7 @@ def simulate(net, X, Y, times, method: str = "auto", step: float | None = None, 
         if np.any(np.abs(k_rec * step - times) > 1e-9 * np.maximum(1.0, times)):
             raise ValueError(f"every entry of `times` must be a multiple of `step`={step}; got {times!r}")
         theta = theta0.copy()
-        bar = _progress(int(k_rec[-1]), progress)
+        bar = progress_bar(int(k_rec[-1]), "flow", enable=progress)
         k, j = 0, 0
         h = float(step)
         try:
@@ -198,11 +191,9 @@ def simulate(net, X, Y, times, method: str = "auto", step: float | None = None, 
                 if not np.all(np.isfinite(theta)):
                     raise DivergenceError(f"flow diverged (non-finite parameters) at {where}")
                 k += 1
-                if bar is not None:
-                    bar.update(1)
+                bar.update(1)
         finally:
-            if bar is not None:
-                bar.close()
+            bar.close()
         notes = (f"{'gradient descent' if method == 'gd' else 'fixed-step RK4'} with step {h:g}, "
                  f"{k} steps, float64 state")
         rtol_, atol_, step_ = None, None, h

@@ -22,16 +22,11 @@ from scipy.optimize import brentq
 
 from numerics.nets.activations import get as get_activation
 from numerics.nets.cnn import CNN
+from theory.validate import check_int
 
 __all__ = ["dft", "random_kernels", "kernel_power", "sup_deviation", "tone", "multi_tone_target",
            "frozen_net", "features", "frozen_gram", "ntk_gram", "Spectral", "retrieval_times",
            "residual_spectrum", "relu_hp", "harmonics_fft", "expected_h2", "lambda_xi"]
-
-
-def _pos_int(name, v, lo=1):
-    if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < lo:
-        raise ValueError(f"`{name}` must be an int >= {lo}; got {v!r}")
-    return int(v)
 
 
 # --------------------------------------------------------------------------- random kernels (§6)
@@ -42,7 +37,7 @@ def dft(v: np.ndarray) -> np.ndarray:
 
 def random_kernels(M: int, N: int, q: int, s: float, rng: np.random.Generator) -> np.ndarray:
     """``M`` kernels ``w ~ N(0, s^2 I_q)`` zero-padded to length ``N``: ndarray, shape (M, N)."""
-    _pos_int("M", M), _pos_int("N", N)
+    check_int("M", M, 1), check_int("N", N, 1)
     if not (isinstance(q, (int, np.integer)) and 1 <= q <= N):
         raise ValueError(f"`q` (kernel length) must be an int in [1, N={N}]; got {q!r}")
     W = np.zeros((M, N))
@@ -64,7 +59,7 @@ def sup_deviation(power: np.ndarray, q: int, s: float) -> float:
 # --------------------------------------------------------------------------- data (§5)
 def tone(N: int, rho: float = 1.0) -> np.ndarray:
     """``x_0[l] = rho cos(2 pi l / N)``: ndarray, shape (N,)."""
-    _pos_int("N", N, 4)
+    check_int("N", N, 4)
     return rho * np.cos(2 * np.pi * np.arange(N) / N)
 
 

@@ -17,6 +17,8 @@ import time
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from theory.validate import check_int, check_real
+
 __all__ = ["data_matrix", "svd", "small_init_eps", "closed_form", "gd_closed_form",
            "simulate_flow", "simulate_gd", "cosines", "pairwise_cosines", "relative_change",
            "norm_weighted_ratio", "misalignment", "t_delta", "train"]
@@ -77,10 +79,8 @@ def svd(A):
 
 def small_init_eps(M, gamma):
     """Initial scale ``eps = M^(-gamma/2)`` (so ``eps^2 = M^-gamma``; theorems need gamma > 1)."""
-    if not (isinstance(M, (int, np.integer)) and M >= 1):
-        raise ValueError(f"`M` (number of kernels) must be an int >= 1; got {M!r}")
-    if not (isinstance(gamma, (int, float)) and math.isfinite(gamma) and gamma >= 0):
-        raise ValueError(f"`gamma` must be a finite number >= 0; got {gamma!r}")
+    check_int("M", M, 1, what="number of kernels")
+    check_real("gamma", gamma, 0)
     return float(M) ** (-gamma / 2.0)
 
 
@@ -126,8 +126,7 @@ def gd_closed_form(A, W0, A0, eta, k):
     """Gradient-descent analogue after ``k`` steps of size ``eta``: each mode pair is multiplied by
     ``[[1, eta sig_j], [eta sig_j, 1]]`` per step, so cosh -> ((1+eta sig)^k + (1-eta sig)^k)/2 and
     sinh -> ((1+eta sig)^k - (1-eta sig)^k)/2.  Shapes as :func:`closed_form`."""
-    if not (isinstance(k, (int, np.integer)) and k >= 0):
-        raise ValueError(f"`k` (number of steps) must be an int >= 0; got {k!r}")
+    check_int("k", k, 0, what="number of steps")
     U, sig, V, om, al, Wf, Af = _modes(A, W0, A0)
     p, m = (1 + eta * sig) ** k, (1 - eta * sig) ** k
     return _assemble(U, V, om, al, (p + m) / 2, (p - m) / 2, Wf, Af)

@@ -27,6 +27,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from theory.geifman2022 import window
+
 __all__ = ["HEADS", "KINDS", "kappa0", "kappa1", "window", "multidot", "gram", "fc_multidot"]
 
 HEADS = ("eq", "tr", "gap")
@@ -68,14 +70,6 @@ def _kappas_delta(D: np.ndarray, E: np.ndarray | None = None) -> tuple[np.ndarra
     k0 *= -1.0 / np.pi
     k0 += 1.0
     return k0, c1
-
-
-def window(q: int) -> list[int]:
-    """Filter offsets: ``-(q-1)/2 .. (q-1)/2`` for odd ``q``, ``0 .. q-1`` for even ``q`` (sheet §1.1)."""
-    if not (isinstance(q, (int, np.integer)) and q >= 1):
-        raise ValueError(f"`filter_size` must be an int >= 1; got {q!r}")
-    q = int(q)
-    return list(range(-(q - 1) // 2, (q - 1) // 2 + 1)) if q % 2 else list(range(q))
 
 
 def _check(head, depth, filter_size, kind):

@@ -20,9 +20,11 @@ from __future__ import annotations
 from typing import Callable
 
 import numpy as np
-from scipy.special import eval_gegenbauer, eval_legendre, roots_legendre
+from scipy.special import roots_legendre
 
-__all__ = ["torus_grid_delta", "torus_spectrum", "gegenbauer_normalised", "quadrature_rule",
+from numerics.data.sphere import legendre_P
+
+__all__ = ["torus_grid_delta", "torus_spectrum", "quadrature_rule",
            "quadrature_spectrum"]
 
 
@@ -60,16 +62,6 @@ def torus_spectrum(fun: Callable[[np.ndarray], np.ndarray], d: int, N: int) -> t
     return F.real.copy(), float(np.max(np.abs(F.imag)))
 
 
-def gegenbauer_normalised(k: int, zeta: int, t: np.ndarray) -> np.ndarray:
-    """``P~_k(t)`` on ``S^(zeta-1)``: ``C_k^((zeta-2)/2)(t) / C_k^((zeta-2)/2)(1)`` (Legendre for zeta=3)."""
-    if zeta == 3:
-        return eval_legendre(k, t)
-    if zeta == 2:
-        return np.cos(k * np.arccos(np.clip(t, -1, 1)))
-    a = (zeta - 2) / 2
-    return eval_gegenbauer(k, a, t) / eval_gegenbauer(k, a, 1.0)
-
-
 def quadrature_rule(zeta: int, n: int) -> tuple[np.ndarray, np.ndarray]:
     """Nodes ``theta`` in (0, pi) and weights (sum 1) for the polar-angle law on ``S^(zeta-1)``."""
     if not (isinstance(zeta, int) and zeta >= 2):
@@ -102,7 +94,7 @@ def quadrature_spectrum(fun: Callable[[np.ndarray], np.ndarray], zeta: int, d: i
     dl = 2.0 * np.sin(theta / 2) ** 2
     grids = np.meshgrid(*([dl] * d), indexing="ij")
     G = fun(np.stack(grids, axis=-1))
-    Pw = np.stack([gegenbauer_normalised(k, zeta, np.cos(theta)) for k in range(kmax + 1)]) * w
+    Pw = np.stack([legendre_P(zeta, k, np.cos(theta)) for k in range(kmax + 1)]) * w
     out = G
     for _ in range(d):                     # contract the leading axis, append the k axis at the end
         out = np.tensordot(out, Pw, axes=([0], [1]))

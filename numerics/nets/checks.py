@@ -10,18 +10,9 @@ from typing import Any
 
 import numpy as np
 
+from theory.validate import check_int
+
 __all__ = ["check_int", "check_std", "check_size", "check_X", "check_Y"]
-
-
-def check_int(name: str, v: Any, lo: int, hi: int | None = None) -> int:
-    """``v`` as an int in ``[lo, hi]``; TypeError/ValueError naming ``name`` otherwise."""
-    if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
-        raise TypeError(f"`{name}` must be an int >= {lo}; got {v!r}")
-    v = int(v)
-    if v < lo or (hi is not None and v > hi):
-        rng = f">= {lo}" if hi is None else f"in [{lo}, {hi}]"
-        raise ValueError(f"`{name}` must be an int {rng}; got {v}")
-    return v
 
 
 def check_std(name: str, v: Any, default: float) -> float:

@@ -18,7 +18,9 @@ from __future__ import annotations
 import numpy as np
 
 from numerics.nets.activations import get as _activation
-from numerics.kernels.cntk import HEADS, window
+from theory.validate import check_int
+from numerics.kernels.cntk import HEADS
+from theory.geifman2022 import window
 
 __all__ = ["DeepCNN"]
 
@@ -37,7 +39,7 @@ class DeepCNN:
     depth : int
         ``L >= 2``.
     filter_size : int
-        ``q >= 1``; window offsets as :func:`numerics.kernels.cntk.window`.
+        ``q >= 1``; window offsets as :func:`theory.geifman2022.window`.
     head : {"eq", "tr", "gap"}
     seed : int
 
@@ -49,8 +51,7 @@ class DeepCNN:
 
     def __init__(self, zeta: int, d: int, width: int, depth: int, filter_size: int, head: str, seed: int = 0):
         for name, val, lo in (("zeta", zeta, 1), ("d", d, 1), ("width", width, 1), ("depth", depth, 2)):
-            if not (isinstance(val, (int, np.integer)) and val >= lo):
-                raise ValueError(f"`{name}` must be an int >= {lo}; got {val!r}")
+            check_int(name, val, lo)
         if head not in HEADS:
             raise ValueError(f"`head` must be one of {list(HEADS)}; got {head!r}")
         self.offsets = window(filter_size)

@@ -33,6 +33,8 @@ from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 
+from numerics.verify.progress import progress_bar
+
 __all__ = ["cache_dir", "code_version", "run_key", "run_sweep", "load_entry", "store_entry",
            "MAGIC"]
 
@@ -156,15 +158,6 @@ def _call(fn: Callable, params: dict) -> bytes:
     return _dumps(fn(**params))
 
 
-def _progress(total: int, enabled: bool | None):
-    if enabled is None:
-        enabled = bool(getattr(sys.stderr, "isatty", lambda: False)())
-    if not enabled or total == 0:
-        return None
-    from tqdm import tqdm
-    return tqdm(total=total, desc="sweep", unit="run", file=sys.stderr, leave=False)
-
-
 def run_sweep(fn: Callable[..., dict], configs: Sequence[dict], *, jobs: int = 1,
               scheduler: str | None = None, cache: bool = True, depends: Iterable[str] = (),
               directory: str | os.PathLike | None = None, progress: bool | None = None,
@@ -227,19 +220,16 @@ def run_sweep(fn: Callable[..., dict], configs: Sequence[dict], *, jobs: int = 1
         todo.append(i)
     if cost is not None:
         todo.sort(key=lambda i: -float(cost(configs[i])))
-    bar = _progress(len(configs), progress)
-    if bar is not None:
-        bar.update(hits)
+    bar = progress_bar(len(configs), "sweep", enable=progress, unit="run")
+    bar.update(hits)
     try:
         for i, blob in zip(todo, _execute(fn, [configs[i] for i in todo], jobs, scheduler)):
             value = _restore(json.loads(blob))
             store_entry(paths[i], value)
             results[i] = value
-            if bar is not None:
-                bar.update(1)
+            bar.update(1)
     finally:
-        if bar is not None:
-            bar.close()
+        bar.close()
     if stats is not None:
         stats.update(runs=len(configs), hits=hits, computed=len(todo), corrupt=int(corrupt))
     return results

@@ -1,9 +1,9 @@
 """Number primitives of the three modes ("exact", "mpmath", "float") for Funk-Hecke eigenvalues.
 
-:class:`_Arith` evaluates a product ``r * 2**p2 * prod Gamma(x)**e`` (r, p2, x Fractions) as an exact
+:class:`Arith` evaluates a product ``r * 2**p2 * prod Gamma(x)**e`` (r, p2, x Fractions) as an exact
 SymPy number, an mpmath number at the current precision, or a float64 from ``math.lgamma`` with an
 error model; :mod:`theory.funk_hecke.gauss_sums` and :mod:`theory.basri2019` write each formula once and pass
-an ``_Arith`` to choose the number system (STYLE.md §5, cf. :func:`theory.arccos.ops`).
+an ``Arith`` to choose the number system (STYLE.md §5, cf. :func:`theory.arccos.ops`).
 """
 from __future__ import annotations
 
@@ -17,16 +17,16 @@ import sympy
 
 from theory.arccos import MODES
 
-__all__: list[str] = []
+__all__ = ["Arith", "check_mode"]
 
 
-def _check_mode(mode: Any) -> str:
+def check_mode(mode: Any) -> str:
     if mode not in MODES:
         raise ValueError(f"`mode` must be one of {list(MODES)}; got {mode!r}")
     return mode
 
 
-class _Arith:
+class Arith:
     """Number primitives of one mode: products of Gammas, and a pFq(1) for what Gauss can't sum."""
 
     def __init__(self, mode, dps):

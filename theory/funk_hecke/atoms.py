@@ -19,7 +19,7 @@ import sympy
 
 from theory.kernels import KERNELS, t
 
-__all__ = ["decompose"]
+__all__ = ["decompose", "decompose_expr", "kernel_expr"]
 
 _u = sympy.Symbol("u", real=True)
 
@@ -34,7 +34,7 @@ def _atom_expr(var, family, p):
 
 
 @functools.lru_cache(maxsize=None)
-def _decompose_cached(expr: sympy.Expr) -> tuple | None:
+def decompose_expr(expr: sympy.Expr) -> tuple | None:
     e = expr.rewrite(sympy.asin)                       # acos x = pi/2 - asin x
     e = sympy.expand(e)
     for var in ("t", "u"):
@@ -80,10 +80,10 @@ def decompose(kernel: Any) -> tuple | None:
     to zero.  For the six named kernels every coefficient is positive (so is every eigenvalue of
     every atom), which is what makes the eigenvalue sums cancellation-free.
     """
-    return _decompose_cached(_kernel_expr(kernel))
+    return decompose_expr(kernel_expr(kernel))
 
 
-def _kernel_expr(kernel: Any) -> sympy.Expr:
+def kernel_expr(kernel: Any) -> sympy.Expr:
     if isinstance(kernel, str):
         if kernel not in KERNELS:
             raise ValueError(f"unknown `kernel` {kernel!r}; allowed: {', '.join(KERNELS)} "

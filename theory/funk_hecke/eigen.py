@@ -42,11 +42,12 @@ from typing import Any, Iterable
 import mpmath
 import sympy
 
-from theory.funk_hecke.quadrature import EXACT_INTEGRAL_KMAX, _quad_eigen, _sympy_integral
-from theory.funk_hecke.arith import _Arith, _check_mode
-from theory.funk_hecke.gauss_sums import _NotGauss, _atom_eigen, series_parameters
-from theory.funk_hecke.atoms import _decompose_cached, _kernel_expr, decompose
-from theory.spherical import _check_int, legendre_P, multiplicity
+from theory.funk_hecke.quadrature import EXACT_INTEGRAL_KMAX, quad_eigenvalue, sympy_integral
+from theory.funk_hecke.arith import Arith, check_mode
+from theory.funk_hecke.gauss_sums import NotGauss, atom_eigenvalue, series_parameters
+from theory.funk_hecke.atoms import decompose_expr, kernel_expr, decompose
+from theory.spherical import legendre_P, multiplicity
+from theory.validate import check_int
 
 __all__ = ["multiplicity", "legendre_P", "eigenvalue", "eigenvalues", "Eigen", "decompose",
            "series_parameters", "EXACT_DIGITS", "EXACT_INTEGRAL_KMAX"]
@@ -89,25 +90,25 @@ class Eigen:
 
 
 def _one(expr, atoms, d, k, mode, dps) -> Eigen:
-    ar = _Arith(mode, dps)
+    ar = Arith(mode, dps)
     if atoms is None:                       # not a sum of atoms (polynomials always are)
-        val = _quad_eigen(ar, expr, k, d)
+        val = quad_eigenvalue(ar, expr, k, d)
     else:
         try:
             val = ar.zero()
             for atom, c in atoms:
-                val += ar.coef(c) * _atom_eigen(ar, atom, k, d)
-        except _NotGauss as exc:
+                val += ar.coef(c) * atom_eigenvalue(ar, atom, k, d)
+        except NotGauss as exc:
             if mode == "exact" and d % 2 == 1 and k <= EXACT_INTEGRAL_KMAX:
-                val = _sympy_integral(expr, d, k)
+                val = sympy_integral(expr, d, k)
                 return Eigen(k, val, multiplicity(d, k), mode, str(sympy.N(val, 30)), EXACT_DIGITS)
             if mode == "exact":
                 raise ValueError(f"mode='exact' is not available for this kernel in d={d}, k={k}: "
                                  f"its Funk-Hecke series does not reduce to Gauss sums ({exc}) and direct "
                                  f"SymPy integration is offered only for odd d and k <= "
                                  f"{EXACT_INTEGRAL_KMAX}; use mode='mpmath' (quadrature, digits stated)") from None
-            ar = _Arith(mode, dps)
-            val = _quad_eigen(ar, expr, k, d)
+            ar = Arith(mode, dps)
+            val = quad_eigenvalue(ar, expr, k, d)
     if mode == "exact":
         val = val if val.is_Rational else sympy.factor(sympy.simplify(val))
         digits = sympy.N(val, 30)
@@ -139,14 +140,14 @@ def eigenvalues(kernel: Any, d: int, ks: Iterable[int], mode: str = "exact", dps
     dps : int >= 5
         mpmath decimal digits (mode "mpmath").
     """
-    d = _check_int("d", d, 2)
-    mode = _check_mode(mode)
-    dps = _check_int("dps", dps, 5)
+    d = check_int("d", d, 2)
+    mode = check_mode(mode)
+    dps = check_int("dps", dps, 5)
     if isinstance(ks, (int, bool)) or not hasattr(ks, "__iter__"):
         raise TypeError(f"`ks` must be an iterable of integers >= 0; got {ks!r}")
-    ks = [_check_int("k", k, 0) for k in ks]
-    expr = _kernel_expr(kernel)
-    atoms = _decompose_cached(expr)
+    ks = [check_int("k", k, 0) for k in ks]
+    expr = kernel_expr(kernel)
+    atoms = decompose_expr(expr)
     out = []
     with mpmath.workdps(dps + 10):
         for k in ks:
@@ -166,5 +167,5 @@ def eigenvalue(kernel: Any, d: int, k: int, mode: str = "exact", dps: int = 30):
     >>> eigenvalue("ntk", 3, 6)
     23/32768
     """
-    k = _check_int("k", k, 0)
+    k = check_int("k", k, 0)
     return eigenvalues(kernel, d, [k], mode=mode, dps=dps)[0].value

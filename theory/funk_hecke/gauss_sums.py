@@ -11,7 +11,7 @@ so ``lambda_k = sum_j c_j mu_d(n_j, k)`` is a series of positive terms whose ter
 derives (:func:`series_parameters`) as a rational function of ``j`` -- a generalised hypergeometric
 series at argument 1.  Contiguous parameters are split exactly (``(b+1)_m/(b)_m = 1 + m/b``, again
 positive), and a remaining ``2F1(a, b; c; 1)`` is summed by Gauss' theorem
-``Gamma(c) Gamma(c-a-b) / (Gamma(c-a) Gamma(c-b))``.  :func:`_atom_eigen` evaluates the resulting
+``Gamma(c) Gamma(c-a-b) / (Gamma(c-a) Gamma(c-b))``.  :func:`atom_eigenvalue` evaluates the resulting
 short sum of positive Gamma products with the number primitives of :mod:`theory.funk_hecke.arith`.
 
 References
@@ -25,7 +25,10 @@ from fractions import Fraction
 
 import sympy
 
-__all__ = ["series_parameters"]
+from theory.funk_hecke.arith import Arith
+
+__all__ = ["series_parameters", "projection", "term", "start", "atom_eigenvalue", "monomial_eigenvalue",
+           "NotGauss"]
 
 _j, _k, _d = sympy.symbols("j k d", positive=True)
 
@@ -35,7 +38,7 @@ _FAMILY_E = {"asin": 1, "B1": 2}
 
 
 # A product is (r: Fraction, p2: exponent of 2 (Fraction), gammas: tuple of (e, x)) meaning
-# r * 2**p2 * prod Gamma(x)**e.  _term builds it for integers or SymPy symbols alike.
+# r * 2**p2 * prod Gamma(x)**e.  term builds it for integers or SymPy symbols alike.
 def _coef(family, j):
     """Taylor coefficient c_j of the family at power n_j = 2j + e (+ p): (rational, gammas)."""
     # (1/2)_j / j! = Gamma(j+1/2) / (Gamma(1/2) Gamma(j+1))
@@ -53,7 +56,7 @@ def _unit(*xs):
     return sympy.S.One, sympy.S.Half
 
 
-def _proj(var, n, k, d):
+def projection(var, n, k, d):
     """Funk-Hecke coefficient of s^n: mu_d(n, k) (s = t) or nu_d(n, k) (s = u)."""
     _, h = _unit(n, k, d)
     if var == "t":
@@ -62,10 +65,31 @@ def _proj(var, n, k, d):
                       (-1, n + k + d - 1))
 
 
-def _term(var, family, p, j, k, d):
+def monomial_eigenvalue(n, k, d, var="t", arith=None, shift=0):
+    """Funk-Hecke eigenvalue of the monomial ``s^n``: ``mu_d(n, k)`` (``s = t``) or ``nu_d(n, k)``
+    (``s = u = (1+t)/2``), the formulas in the module docstring; 0 where it vanishes
+    (``n < k``, or ``n - k`` odd for ``s = t``).
+
+    ``arith`` (:class:`theory.funk_hecke.arith.Arith`) chooses the number system; default exact
+    SymPy.  ``shift`` adds to the argument of the last Gamma function: a deliberately wrong formula,
+    for negative controls only.
+    """
+    if arith is None:
+        arith = Arith("exact", 30)
+    if n < k or (var == "t" and (n - k) % 2):
+        return arith.zero()
+    r, p2, g = projection(var, n, k, d)
+    g = [(e, Fraction(x)) for e, x in g]
+    if shift:
+        e, x = g[-1]
+        g[-1] = (e, x + Fraction(shift))
+    return arith.prod(Fraction(r), Fraction(p2), g)
+
+
+def term(var, family, p, j, k, d):
     r0, g0 = _coef(family, j)
     n = 2 * j + _FAMILY_E[family] + p
-    r1, p2, g1 = _proj(var, n, k, d)
+    r1, p2, g1 = projection(var, n, k, d)
     return r0 * r1, p2, g0 + g1
 
 
@@ -77,7 +101,7 @@ def series_parameters(var: str, family: str, p: int):
     ratio is ``T(j+1)/T(j) = prod_num (j + a) / prod_den (j + b)`` with ``a = alpha + beta_k k +
     beta_d d``; the overall constant is checked to be 1 (argument z = 1).
     """
-    r, p2, g = _term(var, family, p, _j, _k, _d)
+    r, p2, g = term(var, family, p, _j, _k, _d)
     expr = sympy.Rational(1) * r * 2**p2 * sympy.Mul(*[sympy.gamma(x)**e for e, x in g])
     ratio = sympy.factor(sympy.gammasimp(sympy.expand_func(expr.subs(_j, _j + 1) / expr)))
     num, den = sympy.fraction(ratio)
@@ -103,7 +127,7 @@ def series_parameters(var: str, family: str, p: int):
     return out[0], out[1]
 
 
-def _start(var, family, p, k):
+def start(var, family, p, k):
     """First summation index j0 with n_j >= k (and parity of n_j = k for s = t); None if none."""
     e = _FAMILY_E[family] + p
     if var == "t" and (e - k) % 2:
@@ -178,23 +202,19 @@ def _gauss_split(A, B):
     return [(one, tuple(A), tuple(B))], Fraction(0)
 
 
-class _NotGauss(Exception):
+class NotGauss(Exception):
     """The atom series does not reduce to Gauss sums (bias kernels in u = (1+t)/2)."""
 
 
 
-def _atom_eigen(ar, atom, k, d):
+def atom_eigenvalue(ar, atom, k, d):
     var, family, p = atom
     if family == "poly":
-        n = p
-        if n < k or (var == "t" and (n - k) % 2):
-            return ar.zero()
-        r, p2, g = _proj(var, n, k, d)
-        return ar.prod(Fraction(r), Fraction(p2), [(e, Fraction(x)) for e, x in g])
-    j0 = _start(var, family, p, k)
+        return monomial_eigenvalue(p, k, d, var, ar)
+    j0 = start(var, family, p, k)
     if j0 is None:
         return ar.zero()
-    r, p2, g = _term(var, family, p, j0, k, d)
+    r, p2, g = term(var, family, p, j0, k, d)
     p2, g = Fraction(p2), [(e, Fraction(x)) for e, x in g]
     num, den = series_parameters(var, family, p)
     A = [al + bk * k + bd * d + j0 for al, bk, bd in num]
@@ -212,7 +232,7 @@ def _atom_eigen(ar, atom, k, d):
         elif not A2 and B2 == [Fraction(1)]:
             total += ar.prod(r * c, p2, g)
         else:
-            raise _NotGauss(f"atom {atom}: pFq([{', '.join(map(str, A2))}]; [{', '.join(map(str, B2))}]; 1) "
+            raise NotGauss(f"atom {atom}: pFq([{', '.join(map(str, A2))}]; [{', '.join(map(str, B2))}]; 1) "
                             f"is not a Gauss sum")
     return total
 

@@ -12,14 +12,14 @@ import sympy
 from theory.kernels import t
 from theory.spherical import legendre_P
 
-__all__ = ["EXACT_INTEGRAL_KMAX"]
+__all__ = ["EXACT_INTEGRAL_KMAX", "quad_eigenvalue", "sympy_integral"]
 
 
 EXACT_INTEGRAL_KMAX = 12
 """Largest k for which exact mode integrates a non-Gauss kernel (bias kernels, odd d) with SymPy."""
 
 
-def _sympy_integral(expr, d, k):
+def sympy_integral(expr, d, k):
     """Exact Funk-Hecke integral by SymPy (odd d: the weight (1-t^2)^((d-3)/2) is a polynomial).
 
     Used for ``ntk-bias``/``nngp-bias`` in exact mode; seconds per k (about 6 s at k = 4, d = 3).
@@ -29,7 +29,7 @@ def _sympy_integral(expr, d, k):
     return sympy.factor(sympy.simplify(c * sympy.integrate(integrand, (t, -1, 1))))
 
 
-def _quad_eigen(ar, expr, k, d):
+def quad_eigenvalue(ar, expr, k, d):
     """Fallback for kernels that do not split into atoms: mpmath.quad in theta (digits estimated)."""
     if ar.mode == "exact":
         raise ValueError("mode='exact' needs a named kernel, a polynomial, or a kernel built from "

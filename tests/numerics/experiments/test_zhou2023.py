@@ -127,9 +127,11 @@ def test_cosines_and_ratios():
 
 def test_small_init_eps():
     assert cd.small_init_eps(16, 4) == pytest.approx(16 ** -2)
-    for bad in [(0, 4), (16, -1), (16, float("nan")), (2.5, 4)]:
+    for bad in [(0, 4), (16, -1), (16, float("nan"))]:
         with pytest.raises(ValueError):
             cd.small_init_eps(*bad)
+    with pytest.raises(TypeError, match="`M`"):        # not an int at all
+        cd.small_init_eps(2.5, 4)
 
 
 def test_t_delta_growth_in_log_m():
