@@ -46,11 +46,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
         results["serial"] = run_sweep(sb.learning_run, configs, cache=False, directory=tmp,
-                                      depends=sb.DEPENDS, progress=False, cost=sb.run_cost)
+                                      progress=False, cost=sb.run_cost)
         times["serial"] = time.perf_counter() - t0
         t0 = time.perf_counter()
         results["jobs=2"] = run_sweep(sb.learning_run, configs, jobs=2, cache=False, directory=tmp,
-                                      depends=sb.DEPENDS, progress=False, cost=sb.run_cost)
+                                      progress=False, cost=sb.run_cost)
         times["jobs=2"] = time.perf_counter() - t0
         from dask.distributed import LocalCluster
         with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
@@ -58,7 +58,7 @@ def main() -> None:
             t0 = time.perf_counter()
             results["dask LocalCluster(2)"] = run_sweep(
                 sb.learning_run, configs, scheduler=cluster.scheduler_address, cache=False,
-                directory=tmp, depends=sb.DEPENDS, progress=False, cost=sb.run_cost)
+                directory=tmp, progress=False, cost=sb.run_cost)
             times["dask LocalCluster(2)"] = time.perf_counter() - t0
     ref = json.dumps(results["serial"], sort_keys=True)
     print(f"quick learning-time sweep: {len(configs)} runs "

@@ -33,7 +33,7 @@ def _lam(kernel: str, d: int, k: int) -> float:
 
 def _sweep(cfg, configs):
     return run_sweep(sb.learning_run, configs, jobs=cfg.jobs, scheduler=cfg.scheduler,
-                     cache=cfg.cache, depends=sb.DEPENDS, cost=sb.run_cost)
+                     cache=cfg.cache, cost=sb.run_cost)
 
 
 def _learning_time(cfg, *, d, exponent, rtol_exp, sizes, salt):

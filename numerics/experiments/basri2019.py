@@ -33,10 +33,9 @@ from numerics.data import sphere
 from numerics.nets.cnn import CNN
 
 __all__ = ["NET_KERNELS", "make_net", "inputs", "target", "train", "learning_run",
-           "predicted_time", "crossing_time", "run_cost", "DEPENDS"]
+           "predicted_time", "crossing_time", "run_cost"]
 
 NET_KERNELS = ("basri", "basri-bias")
-DEPENDS = ("numerics.nets.cnn", "numerics.nets.activations", "numerics.data.sphere")
 
 
 def _check_kernel(kernel: str) -> str:

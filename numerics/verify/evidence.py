@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from numerics.verify.jsonable import to_jsonable
+
 __all__ = ["Criterion", "Evidence", "Figure", "Series", "close", "at_most", "at_least", "within",
            "equal", "to_jsonable"]
 
@@ -237,25 +239,3 @@ class Evidence:
             "tolerance": self.tolerance, "criteria": [c.to_json() for c in self.criteria],
             "sizes": self.sizes, "data": self.data, "notes": self.notes, "error": self.error,
         })
-
-
-def to_jsonable(obj: Any) -> Any:
-    """Convert NumPy / SymPy / Fraction values inside ``obj`` to JSON types (exact ones to str)."""
-    if isinstance(obj, dict):
-        return {str(k): to_jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [to_jsonable(v) for v in obj]
-    if isinstance(obj, np.ndarray):
-        return to_jsonable(obj.tolist())
-    if obj is None or isinstance(obj, (str, bool)):
-        return obj
-    if isinstance(obj, (np.bool_,)):
-        return bool(obj)
-    if isinstance(obj, (int, np.integer)):
-        return int(obj)
-    if isinstance(obj, (float, np.floating)):
-        v = float(obj)
-        return v if math.isfinite(v) else str(v)
-    if isinstance(obj, Fraction):
-        return str(obj)
-    return str(obj)

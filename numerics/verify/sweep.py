@@ -14,8 +14,9 @@ before it is returned, whether computed now or read from the cache, so a cached 
 are equal byte for byte.
 
 Cache: one file per run in ``$SBCHECK_CACHE`` (default ``~/.cache/sbcheck``), named by the SHA-256
-of ``(function, parameters, code version)``; the code version hashes the source files of the
-function's module and of the modules it ``depends`` on.  A file holds a header with the SHA-256 of
+of ``(function, parameters, code version)``; the code version hashes every source file of the
+``theory`` and ``numerics`` packages (all the code a swept function can reach) and of the function's
+own module.  A file holds a header with the SHA-256 of
 its payload; a missing, truncated or corrupt file is recomputed, never trusted.  Files are written
 atomically (temporary file + :func:`os.replace`).
 """
@@ -33,50 +34,17 @@ from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 
+from numerics.verify.jsonable import canonical_bytes, restore
 from numerics.verify.progress import progress_bar
 
-__all__ = ["cache_dir", "code_version", "run_key", "run_sweep", "load_entry", "store_entry",
-           "MAGIC"]
+__all__ = ["cache_dir", "code_version", "source_files", "run_key", "run_sweep", "load_entry",
+           "store_entry", "MAGIC"]
 
 MAGIC = b"sbcheck-sweep-v1"
 
 
-# --------------------------------------------------------------------------- JSON canonical form
-def _plain(obj: Any) -> Any:
-    """JSON types only: arrays -> lists, NumPy scalars -> Python; non-finite floats rejected."""
-    if isinstance(obj, dict):
-        return {str(k): _plain(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_plain(v) for v in obj]
-    if isinstance(obj, np.ndarray):
-        return _plain(obj.tolist())
-    if obj is None or isinstance(obj, (str, bool)):
-        return obj
-    if isinstance(obj, np.bool_):
-        return bool(obj)
-    if isinstance(obj, (int, np.integer)):
-        return int(obj)
-    if isinstance(obj, (float, np.floating)):
-        v = float(obj)
-        if not math.isfinite(v):
-            return {"__float__": repr(v)}
-        return v
-    raise TypeError(f"sweep parameters and results must be JSON-like (dict, list, number, str, "
-                    f"ndarray); got {type(obj).__name__}")
-
-
-def _restore(obj: Any) -> Any:
-    if isinstance(obj, dict):
-        if set(obj) == {"__float__"}:
-            return float(obj["__float__"])
-        return {k: _restore(v) for k, v in obj.items()}
-    if isinstance(obj, list):
-        return [_restore(v) for v in obj]
-    return obj
-
-
 def _dumps(obj: Any) -> bytes:
-    return json.dumps(_plain(obj), sort_keys=True, separators=(",", ":")).encode()
+    return canonical_bytes(obj)
 
 
 # --------------------------------------------------------------------------- keys
@@ -94,16 +62,43 @@ def _fn_name(fn: Callable) -> str:
     return f"{mod}:{qual}"
 
 
-def code_version(modules: Iterable[str]) -> str:
-    """SHA-256 (hex, 16 chars) of the source files of the named modules, in sorted order."""
-    h = hashlib.sha256()
-    for name in sorted(set(modules)):
-        mod = importlib.import_module(name)
-        path = getattr(mod, "__file__", None)
-        h.update(name.encode() + b"\0")
+def source_files(extra_modules: Iterable[str] = ()) -> list[Path]:
+    """Every source file a swept function can reach: all ``.py`` files of the ``theory`` and
+    ``numerics`` packages, plus the files of ``extra_modules`` (e.g. a user's module elsewhere)."""
+    import numerics
+    import theory
+    files = set()
+    for pkg in (theory, numerics):
+        files.update(Path(pkg.__file__).resolve().parent.rglob("*.py"))
+    for name in extra_modules:
+        path = getattr(importlib.import_module(name), "__file__", None)
         if path:
-            h.update(Path(path).read_bytes())
-        h.update(b"\0")
+            files.add(Path(path).resolve())
+    return sorted(files)
+
+
+def code_version(extra_modules: Iterable[str] = (), roots: Iterable[Path] | None = None) -> str:
+    """SHA-256 (hex, 16 chars) of the code a swept function can reach.
+
+    Default: every file of :func:`source_files` (the whole ``theory`` and ``numerics`` source, so
+    editing any engine file -- the CNN's block engine, a validator, an eigenvalue routine --
+    invalidates cached results; a hand-kept dependency list missed files when the CNN was split).
+    ``roots`` replaces the packages by other directories (used by the tests).
+    """
+    if roots is None:
+        files = source_files(extra_modules)
+        base = Path(__file__).resolve().parents[2]
+    else:
+        roots = [Path(r).resolve() for r in roots]
+        files = sorted(f for r in roots for f in r.rglob("*.py"))
+        base = None
+    h = hashlib.sha256()
+    for f in files:
+        try:
+            rel = str(f.relative_to(base)) if base is not None else str(f)
+        except ValueError:
+            rel = str(f)
+        h.update(rel.encode() + b"\0" + f.read_bytes() + b"\0")
     return h.hexdigest()[:16]
 
 
@@ -147,7 +142,7 @@ def load_entry(path: Path) -> tuple[bool, Any]:
     if hashlib.sha256(payload).hexdigest().encode() != digest:
         return False, None
     try:
-        return True, _restore(json.loads(payload))
+        return True, restore(json.loads(payload))
     except ValueError:
         return False, None
 
@@ -178,7 +173,8 @@ def run_sweep(fn: Callable[..., dict], configs: Sequence[dict], *, jobs: int = 1
     cache : bool
         Read intact cache entries (``False`` recomputes every run); results are always written.
     depends : iterable of str
-        Further module names whose source enters the code version (``fn``'s module always does).
+        Module names outside ``theory`` and ``numerics`` whose source enters the code version
+        (``fn``'s module always does; all of ``theory`` and ``numerics`` always do).
     directory : path, optional
         Cache directory; default :func:`cache_dir`.
     progress : bool, optional
@@ -203,7 +199,7 @@ def run_sweep(fn: Callable[..., dict], configs: Sequence[dict], *, jobs: int = 1
     configs = [dict(c) for c in configs]
     for i, c in enumerate(configs):
         _dumps(c)                                   # raises TypeError on non-JSON parameters
-    version = code_version([fn.__module__, __name__, *depends])
+    version = code_version([fn.__module__, *depends])
     root = Path(directory) if directory is not None else cache_dir()
     paths = [root / f"{run_key(fn, c, version)}.json" for c in configs]
     results: list[Any] = [None] * len(configs)
@@ -224,7 +220,7 @@ def run_sweep(fn: Callable[..., dict], configs: Sequence[dict], *, jobs: int = 1
     bar.update(hits)
     try:
         for i, blob in zip(todo, _execute(fn, [configs[i] for i in todo], jobs, scheduler)):
-            value = _restore(json.loads(blob))
+            value = restore(json.loads(blob))
             store_entry(paths[i], value)
             results[i] = value
             bar.update(1)

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -83,8 +85,34 @@ def test_key_depends_on_params_and_code_version():
     assert k1 == run_key(learning_run, {"n": 5, "seed": 1}, "v1")              # order-free
     assert k1 != run_key(learning_run, {"seed": 2, "n": 5}, "v1")
     assert k1 != run_key(learning_run, {"seed": 1, "n": 5}, "v2")
-    v = sweep.code_version(["numerics.data.sphere"])
-    assert v == sweep.code_version(["numerics.data.sphere"]) and v != sweep.code_version(["numerics.verify.sweep"])
+    assert sweep.code_version() == sweep.code_version()
+
+
+def test_code_version_covers_every_engine_file():
+    """The key hashes all the code a swept function can reach, not a hand-kept list (which once
+    missed the CNN's block engine and its argument checks when the CNN was split)."""
+    import numerics.nets.blocks
+    import numerics.nets.checks
+    import theory.funk_hecke.gauss_sums
+    files = set(sweep.source_files())
+    for mod in (numerics.nets.blocks, numerics.nets.checks, theory.funk_hecke.gauss_sums):
+        assert Path(mod.__file__).resolve() in files
+
+
+def test_editing_the_cnn_engine_invalidates_the_cache(tmp_path):
+    """Copy the source tree, edit the forward pass of the copy: the code version changes."""
+    import shutil
+    import numerics
+    import theory
+    for pkg in (theory, numerics):
+        src = Path(pkg.__file__).resolve().parent
+        shutil.copytree(src, tmp_path / src.name, ignore=shutil.ignore_patterns("__pycache__"))
+    roots = [tmp_path / "theory", tmp_path / "numerics"]
+    before = sweep.code_version(roots=roots)
+    assert before == sweep.code_version(roots=roots)
+    engine = tmp_path / "numerics" / "nets" / "blocks.py"
+    engine.write_text(engine.read_text().replace("np.multiply(head_forward(", "np.multiply(1.0 * head_forward(", 1))
+    assert sweep.code_version(roots=roots) != before
 
 
 def test_default_cache_dir_from_env(monkeypatch, tmp_path):
