@@ -203,14 +203,29 @@ class CNN:
         """Release the work arrays kept between calls of :meth:`loss_and_grad` / :meth:`forward`."""
         self._ws = {}
 
-    def _pre(self, X):
+    def patch_preactivations(self, X) -> tuple[np.ndarray, np.ndarray, tuple[int, ...]]:
+        """Patches and pre-activations in the row-per-patch layout (used by the empirical NTK).
+
+        Parameters
+        ----------
+        X : array_like, shape (n, C, *L)
+
+        Returns
+        -------
+        Pt : ndarray, shape (n |P|, C q^dim)
+            :meth:`patches` of ``X``.
+        Z : ndarray, shape (n |P|, m)
+            ``Z[(i, p), k] = z_k[p]`` of sample ``i``, bias included.
+        P : tuple of int
+            Spatial output shape; ``params["a"]`` is checked against it.
+        """
         w, b, a = self._params()
         Pt, P = self.patches(X)
+        self._check_a(a, P)
         Z = Pt @ w.reshape(self.channels, -1).T                  # (n|P|, m)
         if b is not None:
             Z += b
-        n = Pt.shape[0] // math.prod(P)
-        return Pt, Z, P, n, a
+        return Pt, Z, P
 
     def _check_a(self, a, P):
         want = (self.channels,) + (tuple(P) if self.head == "dense" else ())
@@ -220,7 +235,8 @@ class CNN:
     # ------------------------------------------------------------------ public API
     def preactivations(self, X) -> np.ndarray:
         """``z_k[p]`` for every sample: ndarray, shape (n, m, *P)."""
-        _, Z, P, n, _ = self._pre(X)
+        _, Z, P = self.patch_preactivations(X)
+        n = Z.shape[0] // math.prod(P)
         return np.moveaxis(Z.reshape((n,) + tuple(P) + (self.channels,)), -1, 1)
 
     def features(self, X) -> np.ndarray:

@@ -27,8 +27,8 @@ _GROUPS = ("w", "b", "a")
 
 def _parts(net, X):
     """Features, derivative factors and patches of ``X`` for the NTK blocks."""
-    Pt, Z, P, n, a = net._pre(X)
-    net._check_a(a, P)
+    Pt, Z, P = net.patch_preactivations(X)
+    n, a = Z.shape[0] // math.prod(P), net.params["a"]
     m, nP, s = net.channels, math.prod(P), net.output_scale
     H = net.act.value(Z)                                    # (n|P|, m)
     S = net.act.derivative(Z)                               # (n|P|, m)
