@@ -29,6 +29,17 @@ def test_registry_is_populated():
     assert all(c.controls for c in REGISTRY), [c.id for c in REGISTRY if not c.controls]
 
 
+def test_alias_table_in_the_claims_docstring_matches_the_registry():
+    import re
+    import numerics.claims
+    doc = numerics.claims.__doc__
+    table = dict(re.findall(r"^    ([a-z0-9.-]+\.[a-z0-9.-]+) +([a-z0-9-]+\.[a-z0-9.-]+)$", doc, flags=re.M))
+    assert table and {a: i for i, a in table.items()} == {a: i for a, i in REGISTRY.aliases().items()
+                                                         if REGISTRY[i].module.startswith("numerics.claims.")}
+    for alias, cid in REGISTRY.aliases().items():
+        assert REGISTRY[alias] is REGISTRY[cid]
+
+
 @pytest.mark.parametrize("c", CLAIMS)
 def test_claim_passes(c):
     ev = _result(c.id).evidence

@@ -132,8 +132,8 @@ def _circle_integral(name):
     K = K.subs(sympy.acos(sympy.cos(_th)), _th).subs(sympy.sqrt(1 - sympy.cos(_th)**2), sympy.sin(_th))
     K = sympy.expand(K)
     I = sympy.S.Zero
-    for term in sympy.Add.make_args(K):           # integrate each basis function once (cached)
-        coeff, f = term.as_independent(_th)
+    for part in sympy.Add.make_args(K):           # integrate each basis function once (cached)
+        coeff, f = part.as_independent(_th)
         I += coeff * _basis_integral(f)
     I = sympy.simplify(I / sympy.pi)
     return I.args[0][0] if isinstance(I, sympy.Piecewise) else I    # generic branch k > 1

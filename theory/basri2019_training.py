@@ -22,9 +22,10 @@ import functools
 
 import sympy
 
+from theory import kernels as K
 from theory.derivation import Derivation
 
-__all__ = ["symbols", "flow_time", "gd_time", "learning_time", "odd_stall", "eigenfunctions"]
+__all__ = ["symbols", "flow_time", "gd_time", "learning_time", "odd_stall", "eigenfunctions", "ntk_limit"]
 
 lam, eta, eps, t, C, d, k, n = sympy.symbols("lambda_k eta epsilon t C d k n", positive=True)
 s = sympy.Symbol("s", integer=True, nonnegative=True)
@@ -160,3 +161,33 @@ def eigenfunctions() -> Derivation:
         D.step(f"lambda_{kk} by direct integration", sympy.Eq(sympy.Symbol(f"lambda_{kk}"), direct))
         D.check(f"direct integral equals theory.eigenvalue for k = {kk}", bool(sympy.simplify(direct - ref) == 0))
     return D
+
+
+def ntk_limit(name: str = "ntk") -> Derivation:
+    """(v) Empirical NTK = mean of m i.i.d. neuron terms: fluctuation ``sqrt(v/m)``, slope -1/2 in log m.
+
+    Also derives the diagonal value of the analytic kernel at ``t = 1`` from Gaussian integrals
+    (``z ~ N(0, s^2)``), and compares with ``theory.kernels.KERNELS[name]`` at ``t = 1``.
+    """
+    d = Derivation(f"Empirical NTK converges to the analytic kernel {name!r} at rate m^(-1/2)")
+    m, v = sympy.symbols("m v", positive=True)
+    xi = sympy.IndexedBase("xi")
+    k = sympy.Symbol("k", integer=True)
+    d.step("Theta_m(x, x') = (1/m) sum_k xi_k, xi_k i.i.d. over neurons (a_k, w_k, b_k)",
+           sympy.Sum(xi[k], (k, 1, m)) / m)
+    sd = sympy.sqrt(m * v / m ** 2)
+    slope = sympy.simplify(sympy.diff(sympy.log(sd), m) * m)
+    d.step("Var Theta_m = m Var(xi) / m^2, so the fluctuation has log-log slope", slope)
+    d.check("slope d log sd / d log m = -1/2", bool(slope == sympy.Rational(-1, 2)))
+    z = sympy.Symbol("z", real=True)
+    s2 = 2 if K.has_bias(name) else 1                # Var z = |x|^2 + 1 with N(0,1) bias
+    dens = sympy.exp(-z ** 2 / (2 * s2)) / sympy.sqrt(2 * sympy.pi * s2)
+    gate = sympy.integrate(dens, (z, 0, sympy.oo))                        # E[relu'(z)^2]
+    relu2 = sympy.integrate(z ** 2 * dens, (z, 0, sympy.oo))              # E[relu(z)^2]
+    diag = s2 * gate + relu2                                         # a-block + (w,b)-block, E a^2 = 1
+    d.step("Diagonal t = 1: E[a^2] E[relu'(z)^2] (|x|^2 + bias) + E[relu(z)^2], z ~ N(0, s^2)", diag)
+    val = sympy.simplify(K.KERNELS[name].subs(K.t, 1))
+    d.check(f"Gaussian-integral diagonal equals KERNELS[{name!r}](1) = {val}", bool(sympy.simplify(diag - val) == 0))
+    d.results["kernel"] = K.KERNELS[name]
+    d.results["fluctuation_slope"] = slope
+    return d

@@ -9,8 +9,6 @@ differentiation, Euler's relation for homogeneous activations), never typed in a
 (iii) :func:`coefficient_ode` -- ``a(t) = e^{-Gt} a0 + G^+ (I - e^{-Gt}) b`` solves
       ``a' = -G a + b`` for singular G, with the range lemma ``b in range G``.
 (iv)  :func:`gd_drift` -- exact one-step change of ``Q_k`` under gradient descent.
-(v)   :func:`ntk_limit` -- the empirical NTK is a mean over m i.i.d. neurons: its standard
-      deviation is ``c m^{-1/2}``; diagonal values of the analytic kernels from Gaussian integrals.
 
 Model used by (i), (ii), (iv): one channel (kernel ``w`` with ``nw`` entries, bias ``b``, readout
 ``a``) acting on ``S`` samples with ``N`` positions; patches ``x[s][l]`` are symbols, a fixed head
@@ -23,8 +21,7 @@ import sympy as sp
 
 from theory.derivation import Derivation
 
-__all__ = ["conservation", "energy_identity", "coefficient_ode", "gd_drift", "ntk_limit",
-           "channel_model"]
+__all__ = ["conservation", "energy_identity", "coefficient_ode", "gd_drift", "channel_model"]
 
 S_, N_, NW = 2, 2, 2          # samples, positions, kernel entries of the symbolic model
 
@@ -213,35 +210,4 @@ def gd_drift() -> Derivation:
     res = eta ** 2 * (sp.Symbol(r"{\|g_a\|^2}") - (sp.Symbol(r"{\|g_w\|^2}") + sp.Symbol(r"{g_b^2}")) / p)
     d.step("Hence, exactly for every eta", sp.Eq(sp.Symbol(r"Q^{t+1}-Q^{t}"), res))
     d.results["Delta_Q"] = res
-    return d
-
-
-def ntk_limit(name: str = "ntk") -> Derivation:
-    """(v) Empirical NTK = mean of m i.i.d. neuron terms: fluctuation ``sqrt(v/m)``, slope -1/2 in log m.
-
-    Also derives the diagonal value of the analytic kernel at ``t = 1`` from Gaussian integrals
-    (``z ~ N(0, s^2)``), and compares with ``theory.kernels.KERNELS[name]`` at ``t = 1``.
-    """
-    from theory import kernels as K  # noqa: PLC0415  (theory-internal import)
-    d = Derivation(f"Empirical NTK converges to the analytic kernel {name!r} at rate m^(-1/2)")
-    m, v = sp.symbols("m v", positive=True)
-    xi = sp.IndexedBase("xi")
-    k = sp.Symbol("k", integer=True)
-    d.step("Theta_m(x, x') = (1/m) sum_k xi_k, xi_k i.i.d. over neurons (a_k, w_k, b_k)",
-           sp.Sum(xi[k], (k, 1, m)) / m)
-    sd = sp.sqrt(m * v / m ** 2)
-    slope = sp.simplify(sp.diff(sp.log(sd), m) * m)
-    d.step("Var Theta_m = m Var(xi) / m^2, so the fluctuation has log-log slope", slope)
-    d.check("slope d log sd / d log m = -1/2", bool(slope == sp.Rational(-1, 2)))
-    z = sp.Symbol("z", real=True)
-    s2 = 2 if K.has_bias(name) else 1                # Var z = |x|^2 + 1 with N(0,1) bias
-    dens = sp.exp(-z ** 2 / (2 * s2)) / sp.sqrt(2 * sp.pi * s2)
-    gate = sp.integrate(dens, (z, 0, sp.oo))                        # E[relu'(z)^2]
-    relu2 = sp.integrate(z ** 2 * dens, (z, 0, sp.oo))              # E[relu(z)^2]
-    diag = s2 * gate + relu2                                         # a-block + (w,b)-block, E a^2 = 1
-    d.step("Diagonal t = 1: E[a^2] E[relu'(z)^2] (|x|^2 + bias) + E[relu(z)^2], z ~ N(0, s^2)", diag)
-    val = sp.simplify(K.KERNELS[name].subs(K.t, 1))
-    d.check(f"Gaussian-integral diagonal equals KERNELS[{name!r}](1) = {val}", bool(sp.simplify(diag - val) == 0))
-    d.results["kernel"] = K.KERNELS[name]
-    d.results["fluctuation_slope"] = slope
     return d

@@ -8,15 +8,18 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import sympy
 
 import theory
 from numerics.data import sphere
 from numerics.experiments import basri2019 as sb
+from numerics.nets.cnn import CNN
 from numerics.nets.ntk import empirical_ntk
-from numerics.verify.registry import Evidence, Figure, Series, at_least, at_most, claim, close
+from numerics.verify.registry import Evidence, Figure, Series, at_least, at_most, claim, close, within
 from numerics.verify.fits import loglog_slope
 from numerics.verify.sweep import run_sweep
 from theory import basri2019_training as lt
+from theory.kernels import KERNELS, t as tsym
 
 EPS = 10 ** -0.5        # ||r|| < 10^{-1/2} ||r_0||  <=>  B19's stop (1/2) sum r^2 < 0.05 for ||y||_2 = 1
 # ||y||_2 of the target.  The linearised dynamics (and EPS, a relative threshold) do not depend on
@@ -90,7 +93,7 @@ def _learning_time(cfg, *, d, exponent, rtol_exp, sizes, salt):
                            "geometric-mean times."))
 
 
-@claim(id="basri.learning-time-circle", source=SOURCE + "; sheet §5",
+@claim(id="basri2019.learning-time-circle", aliases=("basri.learning-time-circle",), source=SOURCE + "; sheet §5",
        statement=(r"t_k = \eta\,\ln\varepsilon/\ln(1-\eta\lambda_k) \approx \ln(1/\varepsilon)/\lambda_k"
                   r"\ (\pm15\%),\ t_k \propto k^{2}\ \text{on } S^1\ (\text{even } k\ge 8)"),
        derive=lt.learning_time)
@@ -109,7 +112,7 @@ def learning_time_circle(cfg, exponent=2.0):
 learning_time_circle.control("intrinsic-dimension exponent: t_k ∝ k^1 on the circle", exponent=1.0)
 
 
-@claim(id="basri.learning-time-sphere", source=SOURCE + "; sheet §5",
+@claim(id="basri2019.learning-time-sphere", aliases=("basri.learning-time-sphere",), source=SOURCE + "; sheet §5",
        statement=(r"t_k \approx \ln(1/\varepsilon)/\lambda_k\ (\pm15\%),\ t_k \propto k^{3}\ "
                   r"\text{on } S^2\ (\text{even } k\ge 8)"),
        derive=lt.learning_time)
@@ -126,7 +129,7 @@ def learning_time_sphere(cfg, exponent=3.0):
 learning_time_sphere.control("intrinsic-dimension exponent: t_k ∝ k^2 on S^2", exponent=2.0)
 
 
-@claim(id="basri.odd-stall", source=SOURCE + "; sheet §4-§5",
+@claim(id="basri2019.odd-stall", aliases=("basri.odd-stall",), source=SOURCE + "; sheet §4-§5",
        statement=(r"\text{no bias: odd } k\ge3 \text{ stalls } (\|r\|\ge\tfrac12\|r_0\| \text{ at } t_{k+1});"
                   r"\ \text{with bias it is fitted } (\|r\|<\varepsilon\|r_0\|)"),
        derive=lt.odd_stall)
@@ -197,7 +200,7 @@ def _infinite_width_residual(grams: np.ndarray, y: np.ndarray) -> tuple[float, f
     return full, max(se, 1e-300)
 
 
-@claim(id="basri.eigenfunctions", source=SOURCE + "; Funk-Hecke (sheet §2)",
+@claim(id="basri2019.eigenfunctions", aliases=("basri.eigenfunctions",), source=SOURCE + "; Funk-Hecke (sheet §2)",
        statement=(r"K\,y = \hat\lambda\,y + O(m^{-1/2}) \text{ for sampled harmonics } y,\ "
                   r"\hat\lambda/n = \lambda_k \pm \text{MC error}"),
        derive=lt.eigenfunctions)
@@ -259,3 +262,49 @@ def eigenfunctions(cfg, target="zonal"):
 
 
 eigenfunctions.control("non-harmonic target |cos theta| in place of the harmonics", target="abs")
+
+
+# --------------------------------------------------------------------------- empirical NTK
+@claim(id="basri2019.empirical-ntk", aliases=("ntk.empirical-limit",), source="Jacot et al. 2018; Basri et al. 2019 (NTK of two-layer ReLU nets)",
+       statement=r"\|\Theta_m-\Theta\|_F/\|\Theta\|_F\propto m^{-1/2}",
+       derive=lt.ntk_limit)
+def ntk_limit(cfg, pairs=(("ntk", False), ("ntk-bias", True))):
+    """The empirical NTK of the NumPy two-layer net converges to the analytic kernel at rate m^(-1/2).
+
+    Fully connected case: valid padding, q = d, map head with one output, a ~ N(0,1), w ~ N(0, I),
+    b ~ N(0, 1), output scale 1/sqrt(m) (basri sheet §1.3-1.4).  RMS over seeds of the relative
+    Frobenius error on n points of S^(d-1); slope of log error vs log m.
+    """
+    d, n = 3, cfg.pick(quick=24, full=64)
+    ms = np.array(cfg.pick(quick=[10, 100, 1000, 10000], full=[10, 100, 1000, 10000, 30000]))
+    R = cfg.pick(quick=4, full=10)
+    X = sphere.uniform(n, d, cfg.rng(80))
+    T = np.clip(X @ X.T, -1.0, 1.0)
+    crit, data, series = [], {}, []
+    for kname, bias in pairs:
+        K = sympy.lambdify(tsym, KERNELS[kname], "numpy")(T)
+        err = []
+        for m in ms:
+            e2 = []
+            for r in range(R):
+                net = CNN(1, 1, int(m), d, "valid", bias, "relu", "map", seed=cfg.rng(81, int(m), r),
+                          output_scale=1 / math.sqrt(m), w_std=1.0, b_std=1.0, a_std=1.0)
+                Km = empirical_ntk(net, X[:, None, :])
+                e2.append((np.linalg.norm(Km - K) / np.linalg.norm(K)) ** 2)
+            err.append(math.sqrt(np.mean(e2)))
+        slope = loglog_slope(ms, err)
+        label = f"{kname} vs net with{'' if bias else 'out'} bias"
+        crit.append(within(f"{label}: slope of log error vs log m", slope, -0.6, -0.4))
+        crit.append(at_most(f"{label}: relative error at m={ms[-1]}", err[-1], 0.05))
+        data[label] = {"m": ms.tolist(), "error": err, "slope": slope}
+        series.append(Series(ms, err, label, "points"))
+        series.append(Series(ms, err[0] * (ms / ms[0]) ** -0.5, f"{kname}: m^(-1/2)", "dashed"))
+    return Evidence(crit, kind="float64", sizes={"d": d, "n": n, "m": ms.tolist(), "seeds": R},
+                    data=data,
+                    figures=[Figure("ntk-error", "Empirical NTK error", "width m",
+                                    r"$\|\Theta_m-\Theta\|_F/\|\Theta\|_F$", series, xscale="log", yscale="log",
+                                    caption="Error falls as m^(-1/2).")],
+                    notes="Analytic kernels from theory.kernels.KERNELS (SymPy, lambdified to float64).")
+
+
+ntk_limit.control("the no-bias analytic kernel against a net with bias", pairs=(("ntk", True),))

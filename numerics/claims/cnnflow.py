@@ -13,11 +13,9 @@ import math
 import numpy as np
 from scipy.integrate import solve_ivp
 
-from numerics.data import sphere
 from numerics.nets.cnn import CNN
 from numerics.dynamics.flow import simulate
-from numerics.verify.fits import fitted_order, loglog_slope
-from numerics.nets.ntk import empirical_ntk
+from numerics.verify.fits import fitted_order
 from numerics.verify.registry import Evidence, Figure, Series, at_most, claim, within
 from theory import cnnflow as gf
 
@@ -59,7 +57,7 @@ def _euler_defect(net, X, Y):
     return float(np.max(np.abs(lhs - (ww + bb) / p) / np.maximum(den, 1e-300)))
 
 
-@claim(id="flow.conservation", source=SOURCE + " §1 (C1); Du, Hu & Lee 2018",
+@claim(id="cnnflow.conservation", aliases=("flow.conservation",), source=SOURCE + " §1 (C1); Du, Hu & Lee 2018",
        statement=r"\sigma \text{ positively } p\text{-homogeneous} \Rightarrow "
                  r"\tfrac{d}{dt}\big(\|a_k\|^2-(\|w_k\|^2+b_k^2)/p\big)=0",
        derive=gf.conservation)
@@ -126,7 +124,7 @@ conservation.control("tanh instead of the homogeneous activations: Q_k drifts", 
 
 
 # --------------------------------------------------------------------------- flow.gd-drift
-@claim(id="flow.gd-drift", source=SOURCE + " §2 (C2)",
+@claim(id="cnnflow.gd-drift", aliases=("flow.gd-drift",), source=SOURCE + " §2 (C2)",
        statement=r"Q_k^{t+1}-Q_k^t=\eta^2\big(|\partial_{a_k}L|^2-\|\nabla_{w_k}L\|^2-|\partial_{b_k}L|^2\big),"
                  r"\quad Q_k(T)-Q_k(0)=O(\eta)",
        derive=gf.gd_drift)
@@ -190,7 +188,7 @@ def _frozen(net, X, Y):
     return batch, G, b
 
 
-@claim(id="flow.monotone-loss", source=SOURCE + " §3 (C3)",
+@claim(id="cnnflow.monotone-loss", aliases=("flow.monotone-loss",), source=SOURCE + " §3 (C3)",
        statement=r"\tfrac{d}{dt}L=-\|\nabla L\|^2\le 0;\ \text{GD: } L \text{ non-increasing for } "
                  r"\eta\le 2/\lambda_{\max}",
        derive=gf.energy_identity)
@@ -262,7 +260,7 @@ def _closed_form(G, b, a0, times):
     return np.array(out), int(np.sum(lam > cut)), lam
 
 
-@claim(id="flow.coefficient-ode", source=SOURCE + " §4 (C4); Van Loan 1978",
+@claim(id="cnnflow.coefficient-ode", aliases=("flow.coefficient-ode",), source=SOURCE + " §4 (C4); Van Loan 1978",
        statement=r"\dot a=-Ga+b\ \Rightarrow\ a(t)=e^{-Gt}a(0)+G^{+}(I-e^{-Gt})b,\ \text{also for singular }G",
        derive=gf.coefficient_ode)
 def coefficient_ode(cfg, sign=1.0):
@@ -310,51 +308,3 @@ def coefficient_ode(cfg, sign=1.0):
 
 
 coefficient_ode.control("a' = +G a + b (sign of the Gram term flipped)", sign=-1.0)
-
-
-# --------------------------------------------------------------------------- ntk.empirical-limit
-@claim(id="ntk.empirical-limit", source="Jacot et al. 2018; Basri et al. 2019 (NTK of two-layer ReLU nets)",
-       statement=r"\|\Theta_m-\Theta\|_F/\|\Theta\|_F\propto m^{-1/2}",
-       derive=gf.ntk_limit)
-def ntk_limit(cfg, pairs=(("ntk", False), ("ntk-bias", True))):
-    """The empirical NTK of the NumPy two-layer net converges to the analytic kernel at rate m^(-1/2).
-
-    Fully connected case: valid padding, q = d, map head with one output, a ~ N(0,1), w ~ N(0, I),
-    b ~ N(0, 1), output scale 1/sqrt(m) (basri sheet §1.3-1.4).  RMS over seeds of the relative
-    Frobenius error on n points of S^(d-1); slope of log error vs log m.
-    """
-    import sympy
-    from theory.kernels import KERNELS, t as tsym
-    d, n = 3, cfg.pick(quick=24, full=64)
-    ms = np.array(cfg.pick(quick=[10, 100, 1000, 10000], full=[10, 100, 1000, 10000, 30000]))
-    R = cfg.pick(quick=4, full=10)
-    X = sphere.uniform(n, d, cfg.rng(80))
-    T = np.clip(X @ X.T, -1.0, 1.0)
-    crit, data, series = [], {}, []
-    for kname, bias in pairs:
-        K = sympy.lambdify(tsym, KERNELS[kname], "numpy")(T)
-        err = []
-        for m in ms:
-            e2 = []
-            for r in range(R):
-                net = CNN(1, 1, int(m), d, "valid", bias, "relu", "map", seed=cfg.rng(81, int(m), r),
-                          output_scale=1 / math.sqrt(m), w_std=1.0, b_std=1.0, a_std=1.0)
-                Km = empirical_ntk(net, X[:, None, :])
-                e2.append((np.linalg.norm(Km - K) / np.linalg.norm(K)) ** 2)
-            err.append(math.sqrt(np.mean(e2)))
-        slope = loglog_slope(ms, err)
-        label = f"{kname} vs net with{'' if bias else 'out'} bias"
-        crit.append(within(f"{label}: slope of log error vs log m", slope, -0.6, -0.4))
-        crit.append(at_most(f"{label}: relative error at m={ms[-1]}", err[-1], 0.05))
-        data[label] = {"m": ms.tolist(), "error": err, "slope": slope}
-        series.append(Series(ms, err, label, "points"))
-        series.append(Series(ms, err[0] * (ms / ms[0]) ** -0.5, f"{kname}: m^(-1/2)", "dashed"))
-    return Evidence(crit, kind="float64", sizes={"d": d, "n": n, "m": ms.tolist(), "seeds": R},
-                    data=data,
-                    figures=[Figure("ntk-error", "Empirical NTK error", "width m",
-                                    r"$\|\Theta_m-\Theta\|_F/\|\Theta\|_F$", series, xscale="log", yscale="log",
-                                    caption="Error falls as m^(-1/2).")],
-                    notes="Analytic kernels from theory.kernels.KERNELS (SymPy, lambdified to float64).")
-
-
-ntk_limit.control("the no-bias analytic kernel against a net with bias", pairs=(("ntk", True),))

@@ -30,6 +30,7 @@ from typing import Any, Callable, Iterable
 
 import numpy as np
 
+from theory.validate import shown
 from numerics.verify.evidence import (Criterion, Evidence, Figure, Series, at_least, at_most, close,
                                equal, to_jsonable, within)
 
@@ -118,7 +119,8 @@ class Result:
     def to_json(self) -> dict[str, Any]:
         ctrls = [{"description": c.description, "verdict": "ERROR" if ev.error else ev.verdict,
                   "measured": ev.measured, "error": ev.error} for c, ev in self.controls]
-        out = {"id": self.claim.id, "source": self.claim.source, "statement": self.claim.statement,
+        out = {"id": self.claim.id, "aliases": list(self.claim.aliases), "source": self.claim.source,
+               "statement": self.claim.statement,
                "verdict": self.verdict, "measured": self.evidence.measured,
                "tolerance": self.evidence.tolerance, "kind": self.evidence.kind,
                "control": ctrls[0] if ctrls else None, "controls": ctrls,
@@ -134,11 +136,14 @@ class Claim:
     """A registered claim.  Created by :func:`claim`; see the module docstring."""
 
     def __init__(self, fn: Callable[..., Evidence], *, id: str, source: str, statement: str,
-                 derive: Callable[[], Any] | None = None, title: str | None = None):
-        if not (isinstance(id, str) and "." in id and set(id) <= _ID_CHARS):
-            raise ValueError(f"claim `id` must be dotted lower-case '<source>.<statement>'; got {id!r}")
+                 derive: Callable[[], Any] | None = None, title: str | None = None,
+                 aliases: Iterable[str] = ()):
+        for name, value in [("id", id), *[("aliases", a) for a in aliases]]:
+            if not (isinstance(value, str) and "." in value and set(value) <= _ID_CHARS):
+                raise ValueError(f"claim `{name}` must be dotted lower-case '<source>.<statement>'; got {value!r}")
         self.fn = fn
         self.id = id
+        self.aliases = tuple(aliases)
         self.source = source
         self.statement = statement
         self._derive = derive
@@ -153,7 +158,15 @@ class Claim:
 
     @property
     def paper(self) -> str:
+        """The source stem: the part of the id before the first dot."""
         return self.id.split(".")[0]
+
+    def matches(self, pattern: str) -> bool:
+        """True if ``pattern`` is the id or an alias, or a prefix of one (``basri`` covers
+        ``basri2019.odd-null``; ``flow`` covers the aliases ``flow.*``)."""
+        names = (self.id, *self.aliases)
+        p = pattern.rstrip(".")
+        return any(n == pattern or n.startswith(p + ".") or n.startswith(pattern) for n in names)
 
     def control(self, description: str, **kwargs: Any) -> "Claim":
         """Register a negative control: the same check with ``kwargs`` perturbed; it must FAIL."""
@@ -203,22 +216,32 @@ class Claim:
         return Result(self, ev, ctrls, time.perf_counter() - t0, cfg.profile, int(cfg.seed))
 
     def describe(self) -> dict[str, Any]:
-        return {"id": self.id, "source": self.source, "statement": self.statement,
+        return {"id": self.id, "aliases": list(self.aliases), "source": self.source,
+                "statement": self.statement,
                 "control": self.controls[0].description if self.controls else None,
                 "controls": [c.description for c in self.controls], "title": self.title}
 
 
 class Registry:
-    """Ordered collection of claims, keyed by id."""
+    """Ordered collection of claims, keyed by id; every alias (an earlier id) resolves too."""
 
     def __init__(self):
         self._claims: dict[str, Claim] = {}
+        self._alias: dict[str, str] = {}
 
     def add(self, c: Claim) -> Claim:
         old = self._claims.get(c.id)
         if old is not None and (old.module, old.fn.__qualname__) != (c.module, c.fn.__qualname__):
             raise ValueError(f"claim id {c.id!r} is already registered by {old.module}")
+        for a in c.aliases:
+            owner = self._alias.get(a)
+            if a in self._claims or (owner is not None and owner != c.id):
+                raise ValueError(f"alias {a!r} of claim {c.id!r} is already the id or an alias of "
+                                 f"{owner or a!r}")
+        if c.id in self._alias:
+            raise ValueError(f"claim id {c.id!r} is already an alias of {self._alias[c.id]!r}")
         self._claims[c.id] = c
+        self._alias.update({a: c.id for a in c.aliases})
         return c
 
     def __iter__(self):
@@ -228,33 +251,45 @@ class Registry:
         return len(self._claims)
 
     def __contains__(self, cid: str) -> bool:
-        return cid in self._claims
+        return cid in self._claims or cid in self._alias
 
     def __getitem__(self, cid: str) -> Claim:
+        cid = self._alias.get(cid, cid)
         try:
             return self._claims[cid]
         except KeyError:
-            raise ValueError(f"unknown claim id {cid!r}; `sbcheck list` shows the registered ids") from None
+            raise ValueError(f"unknown claim id {shown(cid)}; `sbcheck list` shows the registered ids") from None
+
+    def aliases(self) -> dict[str, str]:
+        """``{alias: id}`` for every alias."""
+        return dict(self._alias)
 
     def remove(self, cid: str) -> None:
-        self._claims.pop(cid, None)
+        c = self._claims.pop(self._alias.get(cid, cid), None)
+        if c is not None:
+            for a in c.aliases:
+                self._alias.pop(a, None)
 
 
 REGISTRY = Registry()
 
 
 def claim(*, id: str, source: str, statement: str, derive: Callable[[], Any] | None = None,
-          title: str | None = None) -> Callable[[Callable[..., Evidence]], Claim]:
-    """Decorator: register ``fn(cfg, **kwargs) -> Evidence`` as a claim in :data:`REGISTRY`."""
+          title: str | None = None, aliases: Iterable[str] = ()) -> Callable[[Callable[..., Evidence]], Claim]:
+    """Decorator: register ``fn(cfg, **kwargs) -> Evidence`` as a claim in :data:`REGISTRY`.
+
+    ``aliases`` are earlier ids of the same claim; they keep working everywhere an id is accepted.
+    """
     def wrap(fn: Callable[..., Evidence]) -> Claim:
-        return REGISTRY.add(Claim(fn, id=id, source=source, statement=statement, derive=derive, title=title))
+        return REGISTRY.add(Claim(fn, id=id, source=source, statement=statement, derive=derive, title=title,
+                                  aliases=aliases))
     return wrap
 
 
 def select(patterns: Iterable[str] = ()) -> list[Claim]:
-    """Claims whose id equals a pattern or starts with ``pattern + '.'`` (or with ``pattern``).
+    """Claims whose id or alias equals a pattern or starts with it (:meth:`Claim.matches`).
 
-    Raises ValueError naming a pattern that matches no claim.
+    Raises ValueError naming a pattern that is empty or matches no claim.
     """
     patterns = list(patterns)
     claims = list(REGISTRY)
@@ -262,9 +297,12 @@ def select(patterns: Iterable[str] = ()) -> list[Claim]:
         return claims
     out: list[Claim] = []
     for p in patterns:
-        hit = [c for c in claims if c.id == p or c.id.startswith(p.rstrip(".") + ".") or c.id.startswith(p)]
+        if not isinstance(p, str) or not p.strip(".").strip():
+            raise ValueError(f"claim id or prefix must be a non-empty string (omit it to select every "
+                             f"claim); got {shown(p)}")
+        hit = [c for c in claims if c.matches(p)]
         if not hit:
-            raise ValueError(f"unknown claim id or prefix {p!r}; `sbcheck list` shows the registered ids")
+            raise ValueError(f"unknown claim id or prefix {shown(p)}; `sbcheck list` shows the registered ids")
         out.extend(c for c in hit if c not in out)
     return out
 

@@ -25,14 +25,11 @@ from __future__ import annotations
 import hashlib
 import importlib
 import json
-import math
 import os
-import sys
 import tempfile
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
-import numpy as np
 
 from numerics.verify.jsonable import canonical_bytes, restore
 from numerics.verify.progress import progress_bar

@@ -1,7 +1,6 @@
 """Tests of numerics.dynamics.flow (gradient flow / descent) and theory.cnnflow."""
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
 
 from numerics.nets.cnn import CNN
 from numerics.dynamics.flow import DivergenceError, simulate

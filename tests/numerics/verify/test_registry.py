@@ -7,7 +7,7 @@ import pytest
 from hypothesis import example, given, strategies as st
 
 from numerics.verify.registry import (REGISTRY, Claim, Config, Evidence, at_least, at_most, close, dumps,
-                               equal, select, within)
+                               claim, equal, select, within)
 
 
 def _claim(fn, cid="test.dummy"):
@@ -124,3 +124,20 @@ def test_same_seed_same_evidence_json():
     a = dumps(c.check(seed=5).to_json())
     b = dumps(c.check(seed=5).to_json())
     assert a == b
+
+
+def test_aliases_select_look_up_and_refuse_clashes():
+    from numerics.claims import load_all
+    from numerics.verify.registry import select
+    load_all()
+    assert REGISTRY["ntk.mercer"].id == "basri2019.mercer" and "flow.conservation" in REGISTRY
+    assert {c.id for c in select(["flow"])} == {"cnnflow.conservation", "cnnflow.gd-drift",
+                                                "cnnflow.monotone-loss", "cnnflow.coefficient-ode"}
+    assert "basri2019.mercer" in {c.id for c in select(["basri"])}          # the paper, ntk.mercer included
+    assert [c.id for c in select(["fourier.f-principle"])] == ["cnnflow.f-principle"]
+    for bad in ("", " ", "."):
+        with pytest.raises(ValueError, match="non-empty"):
+            select([bad])
+    with pytest.raises(ValueError, match="already"):
+        claim(id="usertest.clash", aliases=("flow.conservation",), source="s", statement="x")(lambda cfg: None)
+    assert "usertest.clash" not in REGISTRY
