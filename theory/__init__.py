@@ -4,7 +4,7 @@
 kernels; the derivations of every claim live in the submodules (one job each):
 
 - ``theory.arccos``      -- the arc-cosine functions kappa0, kappa1 (Cho & Saul 2009)
-- ``theory.kernels``     -- the six named kernels of THEORY.md as SymPy expressions in ``t``
+- ``theory.kernels``     -- the six named kernels (docs/basri2019.md §1) as SymPy expressions in ``t``
 - ``theory.funk_hecke``  -- Funk-Hecke eigenvalues lambda_k(d) (one code path, three number modes), built on
   ``theory.spherical`` (N(d, k), P_k(d; t)), ``theory.funk_hecke.atoms`` (kernels split into positive-series
   atoms), ``theory.funk_hecke.gauss_sums`` (atoms summed in closed form), ``theory.funk_hecke.arith`` (number primitives

@@ -1,6 +1,6 @@
 """Arc-cosine functions of Cho & Saul (2009), normalised so that kappa(1) = 1.
 
-For unit ``x, x'`` with ``t = <x, x'>`` and ``w ~ N(0, I_d)`` (THEORY.md, basri sheet §1)::
+For unit ``x, x'`` with ``t = <x, x'>`` and ``w ~ N(0, I_d)`` (docs/basri2019.md §1)::
 
     E[1{w.x >= 0} 1{w.x' >= 0}] = kappa0(t) / 2,    kappa0(t) = (pi - arccos t) / pi
     E[relu(w.x) relu(w.x')]     = kappa1(t) / 2,    kappa1(t) = (sqrt(1 - t^2) + t (pi - arccos t)) / pi

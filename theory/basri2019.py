@@ -1,7 +1,7 @@
 """Derivations for Basri et al. 2019 (and Bietti & Mairal 2019): odd frequencies, bias, decay.
 
 Every ``derive`` function returns a :class:`theory.derivation.Derivation` whose formulas SymPy
-produces from the kernel definitions in :mod:`theory.kernels` (basri sheet §§3-4).
+produces from the kernel definitions in :mod:`theory.kernels` (docs/basri2019.md §3-§4).
 
 References
 ----------
@@ -163,7 +163,7 @@ def circle_spectrum(exponent: int = 2) -> Derivation:
             D.results[f"C_{name}_{'even' if par == 0 else 'odd'}"] = sympy.limit(f * kk**exponent, _m, sympy.oo)
     D.step(f"limits of lambda_k k^{exponent}", sympy.Matrix([[sympy.Symbol(n), v] for n, v in D.results.items()
                                                            if n.startswith("C_")]))
-    D.check("basri even: lim k^2 lambda_k = 1/pi^2 (sheet §3)",
+    D.check("basri even: lim k^2 lambda_k = 1/pi^2 (docs/basri2019.md §3)",
             bool(sympy.simplify(D.results["C_basri_even"] - 1 / sympy.pi**2) == 0) if exponent == 2 else True)
     D.check("odd coefficients vanish without bias",
             all(D.results[f"{n}_odd"] == 0 for n in ("basri", "ntk", "nngp")))
@@ -203,13 +203,13 @@ def sphere_decay() -> Derivation:
     C, lam = _decay("basri")
     D.step("lambda_k of the t arcsin(t) atom (k = 2i) as a Gauss-summed 3F2(1) (SymPy hyperexpand)", lam)
     D.step("leading order Gamma(i + c) ~ i^c Gamma(i), times k^d", sympy.Eq(sympy.Symbol("C(d)"), C))
-    sheet = 2**(_dd - 2) * sympy.gamma(_dd / 2)**2 / sympy.pi**2
-    D.check("C(d) = 2^(d-2) Gamma(d/2)^2 / pi^2 (sheet §4)", bool(sympy.simplify(sympy.gammasimp(C / sheet)) == 1))
+    known = 2**(_dd - 2) * sympy.gamma(_dd / 2)**2 / sympy.pi**2
+    D.check("C(d) = 2^(d-2) Gamma(d/2)^2 / pi^2 (docs/basri2019.md §4)", bool(sympy.simplify(sympy.gammasimp(C / known)) == 1))
     D.check("C(2) = 1/pi^2, C(3) = 1/(2 pi)", bool(sympy.simplify(C.subs(_dd, 2) - 1 / sympy.pi**2) == 0
                                                    and sympy.simplify(C.subs(_dd, 3) - 1 / (2 * sympy.pi)) == 0))
-    D.check("d=2, k=2: the Gauss-summed form equals 5/(9 pi^2) (sheet §7)",
+    D.check("d=2, k=2: the Gauss-summed form equals 5/(9 pi^2) (docs/basri2019.md §7)",
             bool(sympy.simplify(sympy.gammasimp(lam.subs({_dd: 2, _i: 1})) - 5 / (9 * sympy.pi**2)) == 0))
-    D.check("d=3, k=6: the Gauss-summed form equals 43/65536 (sheet §7)",
+    D.check("d=3, k=6: the Gauss-summed form equals 43/65536 (docs/basri2019.md §7)",
             bool(sympy.simplify(sympy.gammasimp(lam.subs({_dd: 3, _i: 3})) - sympy.Rational(43, 65536)) == 0))
     D.results["C(d)"] = C
     D.results["lambda_k(t arcsin t atom)"] = lam

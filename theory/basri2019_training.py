@@ -1,6 +1,6 @@
 """Linearised learning time of a single harmonic (Basri et al. 2019; Arora et al. 2019, Thm 4.1).
 
-Setting (``../shared/theory/basri_ntk_spectrum.md`` §5): residual ``r = u - y``, ``u_i = f(x_i)``,
+Setting (``docs/basri2019.md`` §5): residual ``r = u - y``, ``u_i = f(x_i)``,
 loss ``L = 1/(2n) sum_i r_i^2`` (this project's ``loss_and_grad``).  In the linearised (wide)
 regime the Gram matrix ``G_ij = <grad f(x_i), grad f(x_j)>`` is fixed and ``G v = n lambda_k v`` for
 a sampled degree-``k`` harmonic ``v`` (Funk-Hecke, uniform probability measure).  Everything below is

@@ -1,4 +1,4 @@
-"""SymPy derivations for the gradient flow of the two-layer CNN (``cnn_gradient_flow.md`` §1-4).
+"""SymPy derivations for the gradient flow of the two-layer CNN (``docs/cnnflow.md`` §1-4).
 
 Every formula here is produced by SymPy from the model's definition (loss, gradients by
 differentiation, Euler's relation for homogeneous activations), never typed in as a result.

@@ -1,6 +1,6 @@
-"""The Fourier view of two-layer CNN training, derived with SymPy (formula sheet §5-§6).
+"""The Fourier view of two-layer CNN training, derived with SymPy (docs/cnnflow.md §5-§6).
 
-Conventions (``../shared/theory/cnn_gradient_flow.md`` §0): unnormalised DFT
+Conventions (``docs/cnnflow.md`` §0): unnormalised DFT
 ``v^(xi) = sum_l v_l exp(-2 pi i l xi / N)``, Plancherel ``sum |v_l|^2 = (1/N) sum |v^(xi)|^2``; a
 length-``q`` kernel is zero-padded to length ``N``; layers are cross-correlations
 ``(w * x)_l = sum_j w_j x_{l+j}`` (indices mod ``N``).
@@ -48,7 +48,7 @@ _th, _psi = sp.symbols("theta psi", real=True)
 
 # --------------------------------------------------------------------------- exact helpers
 def pseudo_variance(N: int, q: int, xi: int, s2=sp.Integer(1)) -> sp.Expr:
-    """Exact ``C(xi) = E w^(xi)^2 = s^2 sum_{j<q} exp(-4 pi i j xi / N)`` (formula sheet §6 (iii)).
+    """Exact ``C(xi) = E w^(xi)^2 = s^2 sum_{j<q} exp(-4 pi i j xi / N)`` (docs/cnnflow.md §6 (iii)).
 
     Parameters
     ----------
@@ -96,8 +96,8 @@ def _dft(v, N, xi):
 
 
 def plancherel() -> Derivation:
-    """Plancherel and the cross-correlation theorem in the sheet's DFT convention (exact)."""
-    d = Derivation("DFT convention: Plancherel and cross-correlation theorem (sheet §0, §5 B1)")
+    """Plancherel and the cross-correlation theorem in the DFT convention of docs/cnnflow.md §0 (exact)."""
+    d = Derivation("DFT convention: Plancherel and cross-correlation theorem (docs/cnnflow.md §0, §5 B1)")
     N = 5
     v = sp.symbols(f"v0:{N}", real=True)
     lhs = sum(x**2 for x in v)
@@ -127,8 +127,8 @@ def plancherel() -> Derivation:
 
 @functools.lru_cache(maxsize=None)
 def white_spectrum() -> Derivation:
-    """Mean, pseudo-variance, variance and law of ``|w^(xi)|^2``; LLN rate of ``S_m`` (sheet §6)."""
-    d = Derivation("Random Gaussian kernels in Fourier: white on average (sheet §6)")
+    """Mean, pseudo-variance, variance and law of ``|w^(xi)|^2``; LLN rate of ``S_m`` (docs/cnnflow.md §6)."""
+    d = Derivation("Random Gaussian kernels in Fourier: white on average (docs/cnnflow.md §6)")
     phase = 2 * sp.pi * _j * _xi / _N
     # (ii) mean: E w_j w_j' = s^2 delta_jj', so only the diagonal j = j' survives
     diag = sp.simplify(sp.exp(-sp.I * phase) * sp.exp(sp.I * phase))
@@ -184,8 +184,8 @@ def white_spectrum() -> Derivation:
 
 
 def band_theorems() -> Derivation:
-    """B1 (affine sigma), B2 (degree-p polynomial sigma), B3 (ReLU, no bias, pure tone) -- sheet §5."""
-    d = Derivation("Band theorems B1-B3 (sheet §5)")
+    """B1 (affine sigma), B2 (degree-p polynomial sigma), B3 (ReLU, no bias, pure tone) -- docs/cnnflow.md §5."""
+    d = Derivation("Band theorems B1-B3 (docs/cnnflow.md §5)")
     # B1 is the cross-correlation theorem (plancherel()) applied to u = alpha sum_k a_k (w_k * x) + const
     al = sp.Symbol("alpha")
     d.step("B1: sigma(z) = alpha z + beta => u^(xi) = alpha conj(g^(xi)) x^(xi) (xi != 0), g = sum_k a_k w_k;"
@@ -222,8 +222,8 @@ def band_theorems() -> Derivation:
 
 @functools.lru_cache(maxsize=None)
 def relu_harmonics() -> Derivation:
-    """ReLU cosine coefficients ``h_p(A, b) = (1/pi) int relu(A cos th + b) cos(p th) dth`` (sheet §5)."""
-    d = Derivation("ReLU harmonics h_p(A, b) (sheet §5)")
+    """ReLU cosine coefficients ``h_p(A, b) = (1/pi) int relu(A cos th + b) cos(p th) dth`` (docs/cnnflow.md §5)."""
+    d = Derivation("ReLU harmonics h_p(A, b) (docs/cnnflow.md §5)")
     t0 = sp.Symbol("theta_0", positive=True)
     b = -_A * sp.cos(t0)                       # support of relu(A cos th + b) is |th| < theta_0
     integrand = (_A * sp.cos(_th) + b) * sp.cos(_p * _th)
@@ -231,19 +231,19 @@ def relu_harmonics() -> Derivation:
     gen = sp.integrate((_A * sp.cos(_th) + b) * sp.cos(pp * _th), (_th, -t0, t0)) / sp.pi
     hp = d.step("h_p, p >= 2 (SymPy integral over |th| < theta_0 = arccos(-b/A))",
                 sp.simplify(sp.piecewise_fold(gen).args[-1][0] if isinstance(gen, sp.Piecewise) else gen))
-    sheet = 2 * _A * (sp.cos(t0) * sp.sin(_p * t0) - _p * sp.sin(t0) * sp.cos(_p * t0)) / (sp.pi * _p * (_p**2 - 1))
-    okp = all(sp.simplify((hp - sheet).subs(_p, pv).subs(pp, pv)) == 0 for pv in range(2, 7))
-    d.check("h_p equals the sheet's 2A(cos t0 sin p t0 - p sin t0 cos p t0)/(pi p (p^2-1)), p = 2..6", bool(okp))
+    known = 2 * _A * (sp.cos(t0) * sp.sin(_p * t0) - _p * sp.sin(t0) * sp.cos(_p * t0)) / (sp.pi * _p * (_p**2 - 1))
+    okp = all(sp.simplify((hp - known).subs(_p, pv).subs(pp, pv)) == 0 for pv in range(2, 7))
+    d.check("h_p equals the closed form (docs/cnnflow.md §5) 2A(cos t0 sin p t0 - p sin t0 cos p t0)/(pi p (p^2-1)), p = 2..6", bool(okp))
     h1 = d.step("h_1", sp.simplify(sp.integrate(integrand.subs(_p, 1), (_th, -t0, t0)) / sp.pi))
     d.check("h_1 = A (theta_0 - sin theta_0 cos theta_0) / pi",
             sp.simplify(h1 - _A * (t0 - sp.sin(t0) * sp.cos(t0)) / sp.pi) == 0)
     lead = d.step("leading term as p -> oo: h_p ~ -2 A sin(theta_0) cos(p theta_0) / (pi p^2)",
                   -2 * _A * sp.sin(t0) * sp.cos(_p * t0) / (sp.pi * _p**2))
     cc, ss = sp.symbols("cc ss", real=True)       # cos(p t0), sin(p t0): bounded by 1
-    rem = sp.simplify(((sheet - lead) * _p**3).subs({sp.cos(_p * t0): cc, sp.sin(_p * t0): ss}))
+    rem = sp.simplify(((known - lead) * _p**3).subs({sp.cos(_p * t0): cc, sp.sin(_p * t0): ss}))
     d.check("h_p - lead = O(p^-3): p^3 (h_p - lead) has a finite limit for bounded cos, sin(p theta_0)",
             bool(sp.limit(rem, _p, sp.oo).is_finite))
-    d.results.update({"h_p": sheet, "h_1": h1, "leading": lead})
+    d.results.update({"h_p": known, "h_1": h1, "leading": lead})
     return d
 
 
@@ -259,7 +259,7 @@ def stretched_exponent_coefficient(sigma_A=1) -> sp.Expr:
 @functools.lru_cache(maxsize=None)
 def frozen_rate() -> Derivation:
     """Frozen-kernel rate ``lambda_xi`` and its decay for ReLU (power law) and tanh (exponential)."""
-    d = Derivation("Frozen-kernel Fourier rates lambda_xi (sheet §5)")
+    d = Derivation("Frozen-kernel Fourier rates lambda_xi (docs/cnnflow.md §5)")
     pp = sp.Symbol("p", integer=True, positive=True)
     th1, th2 = sp.symbols("theta theta'", real=True)
     prod = d.step("product to sum", TR8(sp.cos(pp * (th1 + _psi)) * sp.cos(pp * (th2 + _psi))))

@@ -1,15 +1,15 @@
 """Convolutional GP/NTK kernels on the multisphere MS(zeta, d), exactly (SymPy).
 
 Geifman, Galun, Jacobs, Basri, "On the spectral bias of convolutional neural tangent and Gaussian
-process kernels", NeurIPS 2022 (arXiv:2203.09255).  Formula sheet: ``multisphere_cntk.md``.  The
+process kernels", NeurIPS 2022 (arXiv:2203.09255).  Notes: ``docs/geifman2022.md``.  The
 paper's theorem text was not available; what is reconstructed here is marked "derived here".
 
 - :func:`window`, :func:`path_counts`: filter offsets and the numbers ``N_j`` of paths from the Eq
-  output to the pixel at offset ``j`` (coefficients of ``(sum_w z^w)^(L-1)``, sheet §3.5).
-- :func:`eq_kernel`: the CGPK/CNTK recursion of sheet §2.2 restricted to the diagonal (Eq head),
+  output to the pixel at offset ``j`` (coefficients of ``(sum_w z^w)^(L-1)``, docs/geifman2022.md §3.5).
+- :func:`eq_kernel`: the CGPK/CNTK recursion of docs/geifman2022.md §2.2 restricted to the diagonal (Eq head),
   a SymPy expression in the per-pixel cosines, built from :func:`theory.arccos.kappa0`/``kappa1``.
 - :func:`mu_funk_hecke` (``int t^n P_k`` against the sphere weight, integrated by SymPy) and
-  :func:`mu_closed` (its Gamma closed form); :func:`eigenvalue_from_series` (sheet §3.2).
+  :func:`mu_closed` (its Gamma closed form); :func:`eigenvalue_from_series` (docs/geifman2022.md §3.2).
 - :func:`kappa_taylor`, :func:`polynomial_eq_kernel`: the recursion with ``kappa`` replaced by
   exact Taylor polynomials, whose multi-index coefficients ``b_n`` feed the series formula.
 - ``derive_*``: the derivations attached to the ``cntk.*`` claims.
@@ -39,7 +39,7 @@ _z = sympy.Symbol("z")
 
 
 def window(q: int) -> list[int]:
-    """Filter offsets ``-(q-1)/2 .. (q-1)/2`` (odd ``q``) or ``0 .. q-1`` (even ``q``), sheet §1.1."""
+    """Filter offsets ``-(q-1)/2 .. (q-1)/2`` (odd ``q``) or ``0 .. q-1`` (even ``q``), docs/geifman2022.md §1.1."""
     check_int("q", q, 1)
     return list(range(-(q - 1) // 2, (q - 1) // 2 + 1)) if q % 2 else list(range(q))
 
@@ -64,7 +64,7 @@ def receptive_field(q: int, L: int) -> list[int]:
 def eq_kernel(q: int, L: int, kind: str = "ntk", kappas=(kappa0, kappa1)):
     """The Eq-head kernel as a SymPy expression in the cosines of its receptive field.
 
-    Runs the recursion of sheet §2.2 on the diagonal ``a = b`` only (it never leaves it), starting
+    Runs the recursion of docs/geifman2022.md §2.2 on the diagonal ``a = b`` only (it never leaves it), starting
     from symbols ``t_j`` for the offsets ``j`` of :func:`receptive_field`.
 
     Returns
@@ -143,7 +143,7 @@ def mu_wrong(n: int, k: int, zeta: int):
 
 
 def eigenvalue_from_series(b: dict, kvec: tuple, zeta: int, mu=mu_closed):
-    """``lambda_k = sum_{n >= k, n = k mod 2} b_n prod_i mu_zeta(n_i, k_i)`` (sheet §3.2), exact.
+    """``lambda_k = sum_{n >= k, n = k mod 2} b_n prod_i mu_zeta(n_i, k_i)`` (docs/geifman2022.md §3.2), exact.
 
     Parameters
     ----------
@@ -200,7 +200,7 @@ def singularity_exponent(which: int):
 
 def decay_exponent(zeta, kind: str, r: int = 1):
     """``2 s + r (zeta - 1)``: decay exponent of ``lambda_k`` for a support covered by a receptive field of
-    ``r`` pixels (rule 2 of sheet §3.4, derived here; ``r = 1`` is the single-pixel rule 1).
+    ``r`` pixels (rule 2 of docs/geifman2022.md §3.4, derived here; ``r = 1`` is the single-pixel rule 1).
     ``s = 1/2`` (NTK, kappa0) or ``3/2`` (GP, kappa1)."""
     s = singularity_exponent(0 if kind == "ntk" else 1)
     return 2 * s + r * (sympy.sympify(zeta) - 1)
@@ -208,7 +208,7 @@ def decay_exponent(zeta, kind: str, r: int = 1):
 
 def support_receptive_field(span: int, q: int, L: int) -> int:
     """``r(S)``: size ``(l-1)(q-1)+1`` of the smallest single-unit receptive field (layer ``l <= L``)
-    covering ``span`` consecutive pixels (sheet §3.4 rule 2, derived here)."""
+    covering ``span`` consecutive pixels (docs/geifman2022.md §3.4 rule 2, derived here)."""
     check_int("span", span, 1)
     for l in range(1, L + 1):
         r = (l - 1) * (q - 1) + 1
@@ -224,10 +224,10 @@ def derive_product_eigenfunctions() -> Derivation:
     for q in (2, 3):
         for kind in ("ntk", "gp"):
             rec, syms = eq_kernel(q, 2, kind)
-            d.step(f"Recursion (sheet 2.2), L=2, q={q}, {kind}: Eq kernel in the cosines of its window", rec)
+            d.step(f"Recursion (docs/geifman2022.md §2.2), L=2, q={q}, {kind}: Eq kernel in the cosines of its window", rec)
             cf, t = closed_form_L2(q, kind)
             diff = sympy.simplify(rec - cf.subs({t[w]: syms[w] for w in t}, simultaneous=True))
-            d.check(f"L=2 closed form (sheet 2.3) equals the recursion, q={q}, {kind}", diff == 0)
+            d.check(f"L=2 closed form (docs/geifman2022.md §2.3) equals the recursion, q={q}, {kind}", diff == 0)
     expr, syms = eq_kernel(2, 3, "ntk")
     d.step("Eq CNTK, q=2, L=3: a function of the per-pixel cosines t_j only (multi-dot-product)", expr)
     d.check("normalisation Theta(x,x) = L + 1 = 4 (q=2, L=3)",
@@ -251,7 +251,7 @@ def derive_eigen_series() -> Derivation:
                     sympy.Integral(_tt ** n * sympy.Function("P_k")(_tt) * (1 - _tt ** 2) ** ((zeta - 3) / 2), (_tt, -1, 1))))
     closed = (sympy.factorial(n) * sympy.gamma(zeta / 2)
               / (2 ** n * sympy.factorial((n - k) / 2) * sympy.gamma((n + k + zeta) / 2)))
-    d.step("Gamma closed form compared with (sheet 3.2)", closed)
+    d.step("Gamma closed form compared with (docs/geifman2022.md §3.2)", closed)
     for z in (2, 3, 4, 5):
         ok = all(sympy.simplify(mu_funk_hecke(nn, kk, z) - mu_closed(nn, kk, z)) == 0
                  for nn in range(7) for kk in range(nn + 1))
@@ -297,7 +297,7 @@ def derive_decay_single_pixel() -> Derivation:
 
 
 def derive_decay_support() -> Derivation:
-    """Rule 2 of sheet §3.4 (derived here): exponent 2s + r(S)(zeta - 1)."""
+    """Rule 2 of docs/geifman2022.md §3.4 (derived here): exponent 2s + r(S)(zeta - 1)."""
     d = Derivation("Decay for a support S: exponent 2s + r(S)(zeta-1) (derived here, not the paper's theorem)")
     zeta, r = sympy.symbols("zeta r", positive=True)
     s = sympy.Symbol("s", positive=True)

@@ -1,7 +1,7 @@
 """The six named kernels of two-layer ReLU networks on the sphere, built from kappa0 and kappa1.
 
 ``t = <x, x'>`` for unit ``x, x'``; ``u = (1 + t)/2`` is the cosine seen by a gate whose bias is
-drawn N(0, 1) together with ``w ~ N(0, I)`` (input ``(x, 1)``; THEORY.md, basri sheet §1).
+drawn N(0, 1) together with ``w ~ N(0, I)`` (input ``(x, 1)``; docs/basri2019.md §1).
 
 =============  ==========================================  ==============================================
 name           construction (from the arc-cosine functions)  network

@@ -1,7 +1,7 @@
 """Spherical harmonics on S^{d-1}: multiplicities N(d, k) and normalised Legendre polynomials P_k(d; t).
 
 These are the two ingredients of the Mercer / Funk-Hecke expansion
-``K(t) = sum_k N(d, k) lambda_k P_k(d; t)`` (basri sheet §2); the eigenvalues lambda_k live in
+``K(t) = sum_k N(d, k) lambda_k P_k(d; t)`` (docs/basri2019.md §2); the eigenvalues lambda_k live in
 :mod:`theory.funk_hecke`.
 
 References

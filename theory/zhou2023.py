@@ -3,7 +3,7 @@
 Zhou, Zhou, Li, Xu, "Understanding the Initial Condensation of Convolutional Neural Networks",
 arXiv 2305.09947 (2023): data matrix (44)/(88), linearised flow (32)-(34), SVD solution
 (50)-(53), rate (73), end of the linear stage (67).  Formulas as rebuilt in
-``shared/theory/cnn_condensation.md``; every result below is produced by SymPy from definitions
+``docs/zhou2023.md``; every result below is produced by SymPy from definitions
 (toy networks, matrix exponentials, ``solve``/``limit``), and the identity checks are recorded with
 :meth:`Derivation.check`.
 
@@ -127,7 +127,7 @@ def _svd_example():
 def linear_solution() -> Derivation:
     """Block system, its SVD solution (Prop. 1), invariants and the GD analogue."""
     d = Derivation("Linearised flow d/dt[w;a] = [[0,A],[A^T,0]][w;a]: exact solution and GD analogue")
-    # 1. the leading-order flow of a toy CNN is the block system (sheet item 7)
+    # 1. the leading-order flow of a toy CNN is the block system (docs/zhou2023.md §6 item 7)
     toy = toy_leading_order(channels=1, length=3, s=2, n=2, M=2)
     A = toy["A"]
     d.step("Toy CNN (1-D, 2 samples of length 3, s = 2, 2 kernels, dense head, sigma(u) = u + c2 u^2 + c3 u^3 "

@@ -1,7 +1,7 @@
 """Claims about the spectrum of two-layer ReLU kernels (Basri et al. 2019; Bietti & Mairal 2019).
 
 Eigenvalues come from :mod:`theory.funk_hecke` (exact SymPy / mpmath Gauss sums of positive
-terms); the Gram-matrix comparison uses NumPy (float64).  Basri sheet §§2-4, §6.
+terms); the Gram-matrix comparison uses NumPy (float64).  docs/basri2019.md §2-§4, §6.
 """
 from __future__ import annotations
 
@@ -95,7 +95,7 @@ def bias_restores(cfg, kernels=("basri-bias", "ntk-bias", "nngp-bias")):
             fig_series.append(Series([e.k for e in ev if e.k % 2 == par], [max(e.value, 1e-300) for e in ev if e.k % 2 == par],
                                      f"{name}, d=3, {lab}", "marker"))
     C3 = 1 / (2 * math.pi)
-    fig_series.append(Series(ks, [C3 / 2 * k**-3.0 for k in ks], "C(3)/2 k^-3 (sheet §4)", "dashed"))
+    fig_series.append(Series(ks, [C3 / 2 * k**-3.0 for k in ks], "C(3)/2 k^-3 (docs/basri2019.md §4)", "dashed"))
     figs = [Figure("bias_spectrum", "with bias both parities decay like C(d)/2 k^-d (d=3)", "k", "lambda_k",
                    fig_series, xscale="log", yscale="log")]
     return Evidence([equal("number of k with exact lambda_k <= 0 (k <= 50) or certified lower bound <= 0 "
@@ -207,7 +207,7 @@ def _kernel_np(name, T):
     return f(np.clip(T, -1.0, 1.0))
 
 
-@claim(id="basri2019.mercer", aliases=("ntk.mercer",), source="Mercer/Funk-Hecke; Basri sheet §2",
+@claim(id="basri2019.mercer", aliases=("ntk.mercer",), source="Mercer/Funk-Hecke; docs/basri2019.md §2",
        statement=r"K(t)=\sum_k N(d,k)\lambda_k P_k(d;t);\ \operatorname{eig}(G/n)\to\lambda_k",
        derive=theory.basri2019.mercer)
 def mercer(cfg, kernel="ntk", shift=0):

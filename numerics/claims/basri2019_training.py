@@ -1,6 +1,6 @@
 """Basri et al. 2019 (NeurIPS), experiments: learning time versus frequency of a wide two-layer net.
 
-Protocol and numbers: ``../shared/theory/basri_ntk_spectrum.md`` §5; experiment
+Protocol and numbers: ``docs/basri2019.md`` §5; experiment
 :mod:`numerics.experiments.basri2019`; sweeps :mod:`numerics.verify.sweep` (``--jobs``, ``--scheduler``, cache).
 """
 from __future__ import annotations
@@ -93,7 +93,7 @@ def _learning_time(cfg, *, d, exponent, rtol_exp, sizes, salt):
                            "geometric-mean times."))
 
 
-@claim(id="basri2019.learning-time-circle", aliases=("basri.learning-time-circle",), source=SOURCE + "; sheet §5",
+@claim(id="basri2019.learning-time-circle", aliases=("basri.learning-time-circle",), source=SOURCE + "; docs/basri2019.md §5",
        statement=(r"t_k = \eta\,\ln\varepsilon/\ln(1-\eta\lambda_k) \approx \ln(1/\varepsilon)/\lambda_k"
                   r"\ (\pm15\%),\ t_k \propto k^{2}\ \text{on } S^1\ (\text{even } k\ge 8)"),
        derive=lt.learning_time)
@@ -112,7 +112,7 @@ def learning_time_circle(cfg, exponent=2.0):
 learning_time_circle.control("intrinsic-dimension exponent: t_k ∝ k^1 on the circle", exponent=1.0)
 
 
-@claim(id="basri2019.learning-time-sphere", aliases=("basri.learning-time-sphere",), source=SOURCE + "; sheet §5",
+@claim(id="basri2019.learning-time-sphere", aliases=("basri.learning-time-sphere",), source=SOURCE + "; docs/basri2019.md §5",
        statement=(r"t_k \approx \ln(1/\varepsilon)/\lambda_k\ (\pm15\%),\ t_k \propto k^{3}\ "
                   r"\text{on } S^2\ (\text{even } k\ge 8)"),
        derive=lt.learning_time)
@@ -129,7 +129,7 @@ def learning_time_sphere(cfg, exponent=3.0):
 learning_time_sphere.control("intrinsic-dimension exponent: t_k ∝ k^2 on S^2", exponent=2.0)
 
 
-@claim(id="basri2019.odd-stall", aliases=("basri.odd-stall",), source=SOURCE + "; sheet §4-§5",
+@claim(id="basri2019.odd-stall", aliases=("basri.odd-stall",), source=SOURCE + "; docs/basri2019.md §4-§5",
        statement=(r"\text{no bias: odd } k\ge3 \text{ stalls } (\|r\|\ge\tfrac12\|r_0\| \text{ at } t_{k+1});"
                   r"\ \text{with bias it is fitted } (\|r\|<\varepsilon\|r_0\|)"),
        derive=lt.odd_stall)
@@ -200,7 +200,7 @@ def _infinite_width_residual(grams: np.ndarray, y: np.ndarray) -> tuple[float, f
     return full, max(se, 1e-300)
 
 
-@claim(id="basri2019.eigenfunctions", aliases=("basri.eigenfunctions",), source=SOURCE + "; Funk-Hecke (sheet §2)",
+@claim(id="basri2019.eigenfunctions", aliases=("basri.eigenfunctions",), source=SOURCE + "; Funk-Hecke (docs/basri2019.md §2)",
        statement=(r"K\,y = \hat\lambda\,y + O(m^{-1/2}) \text{ for sampled harmonics } y,\ "
                   r"\hat\lambda/n = \lambda_k \pm \text{MC error}"),
        derive=lt.eigenfunctions)
@@ -272,7 +272,7 @@ def ntk_limit(cfg, pairs=(("ntk", False), ("ntk-bias", True))):
     """The empirical NTK of the NumPy two-layer net converges to the analytic kernel at rate m^(-1/2).
 
     Fully connected case: valid padding, q = d, map head with one output, a ~ N(0,1), w ~ N(0, I),
-    b ~ N(0, 1), output scale 1/sqrt(m) (basri sheet §1.3-1.4).  RMS over seeds of the relative
+    b ~ N(0, 1), output scale 1/sqrt(m) (docs/basri2019.md §1.3-1.4).  RMS over seeds of the relative
     Frobenius error on n points of S^(d-1); slope of log error vs log m.
     """
     d, n = 3, cfg.pick(quick=24, full=64)

@@ -1,7 +1,7 @@
 """Claims on the gradient flow of two-layer CNNs and on the empirical NTK.
 
-Formula sheet: ``../shared/theory/cnn_gradient_flow.md`` §1-4 and §8 (conservation law C1, exact GD
-drift C2, monotone loss C3, coefficient ODE C4), THEORY.md / basri sheet §1.3-1.4 (NTK scales).
+Notes: ``docs/cnnflow.md`` §1-4 and §8 (conservation law C1, exact GD
+drift C2, monotone loss C3, coefficient ODE C4), docs/basri2019.md §1.3-1.4 (NTK scales).
 Networks: :class:`numerics.nets.cnn.CNN`; flows: :func:`numerics.dynamics.flow.simulate`; NTK:
 :func:`numerics.nets.ntk.empirical_ntk`.  Derivations: :mod:`theory.cnnflow`.
 """
@@ -19,7 +19,7 @@ from numerics.verify.fits import fitted_order
 from numerics.verify.registry import Evidence, Figure, Series, at_most, claim, within
 from theory import cnnflow as gf
 
-SOURCE = "two-layer CNN gradient-flow note (seed 000), re-derived in cnn_gradient_flow.md"
+SOURCE = "Note on gradient flow of a two-layer CNN; docs/cnnflow.md"
 
 
 # --------------------------------------------------------------------------- shared setting
@@ -116,7 +116,7 @@ def conservation(cfg, euler=("relu", "leaky_relu", "linear"), smooth=("linear", 
                         r"$\max_k|Q_k(t)-Q_k(0)|$", curves, yscale="log",
                         caption="Conserved to rounding for homogeneous activations.")],
         notes="(ii) scipy DOP853 rtol=atol=1e-12; (iii) gradient descent (adaptive solvers stall on the "
-              "ReLU kink, sheet §8), Romberg extrapolation in the step.")
+              "ReLU kink, docs/cnnflow.md §8), Romberg extrapolation in the step.")
 
 
 conservation.control("tanh instead of the homogeneous activations: Q_k drifts", euler=("tanh",),
@@ -196,7 +196,7 @@ def monotone_loss(cfg, eta_factor=1.9):
     """The loss never increases along gradient flow (smooth and ReLU) nor along stable GD.
 
     Smooth activations: DOP853 (rtol 1e-12) on 201 times, max rise / L0 <= 100 rtol. ReLU: GD has no
-    global Lipschitz constant, a step may rise by O(eta) (sheet §3): max rise <= eta L0. Frozen-kernel GD with step
+    global Lipschitz constant, a step may rise by O(eta) (docs/cnnflow.md §3): max rise <= eta L0. Frozen-kernel GD with step
     eta_factor / lambda_max(G) (lambda_max measured): max rise / L0 <= 1e-12.
     """
     rtol = 1e-12
@@ -237,7 +237,7 @@ def monotone_loss(cfg, eta_factor=1.9):
               "frozen_loss_first_last": [float(L[0]), float(L[-1])]},
         figures=[Figure("loss", "Loss along gradient flows", "t", "L", curves, yscale="log",
                         caption="Non-increasing along every flow.")],
-        notes="DOP853 rtol=atol=1e-12 for smooth activations; ReLU by gradient descent (sheet §8).")
+        notes="DOP853 rtol=atol=1e-12 for smooth activations; ReLU by gradient descent (docs/cnnflow.md §8).")
 
 
 monotone_loss.control("GD step 2.1/lambda_max (above the stability limit 2/lambda_max)", eta_factor=2.1)

@@ -1,6 +1,6 @@
 """Claims: the Fourier view of two-layer CNN training, I -- random kernels, band limits, rates
-(gradient-flow note, seed 000, sections "Fourier Representation" and "Spectral Bias in Frequency
-Retrieval"; formula sheet ``../shared/theory/cnn_gradient_flow.md`` §5-§6).
+(the note on gradient flow of a two-layer CNN, sections "Fourier Representation" and "Spectral Bias in Frequency
+Retrieval"; ``docs/cnnflow.md`` §5-§6).
 
 The training-time laws (power law for ReLU vs stretched exponential for tanh) and the F-principle are
 in :mod:`numerics.claims.cnnflow_fourier_time`.
@@ -24,7 +24,7 @@ NOTE_LLN = ("The distribution of the coefficients is governed by the Law of Larg
             "ensuring that the initial spectrum covers the necessary data bandwidth.")
 NOTE_FP = ("The spectral bias observed here is a specific instance of the F-Principle where neural networks "
            "fit low frequencies before high frequencies.")
-SRC = "Gradient-flow note (seed 000), "
+SRC = "Note on gradient flow of a two-layer CNN, "
 
 
 def _spread(a):
@@ -34,7 +34,7 @@ def _spread(a):
 
 
 # --------------------------------------------------------------------------- §6 white spectrum
-@claim(id="cnnflow.white-spectrum", aliases=("fourier.white-spectrum",), source=SRC + "'Fourier Representation'; sheet §6 (i)-(iv), derived here",
+@claim(id="cnnflow.white-spectrum", aliases=("fourier.white-spectrum",), source=SRC + "'Fourier Representation'; docs/cnnflow.md §6 (i)-(iv), derived here",
        statement=r"\mathbb E|\hat w(\xi)|^2=qs^2\ \forall\xi,\quad \operatorname{Var}|\hat w(\xi)|^2=(qs^2)^2+|C(\xi)|^2,"
                  r"\quad |\hat w(\xi)|^2\sim\mathrm{Exp}(qs^2)\iff C(\xi)=0",
        derive=tf.white_spectrum)
@@ -45,7 +45,7 @@ def white_spectrum(cfg, N=16, q=16, xi_exp=3):
     z-scores of the mean and of the variance against the exact values at every xi, and a KS test of
     |w^(xi_exp)|^2 against Exp(q s^2) (the claimed law where C(xi_exp) = 0) and of |w^(0)|^2 against
     q s^2 chi^2_1.  Note's sentence: "The initial kernels are viewed as random Gaussian fields ... the
-    initial spectrum covers the necessary data bandwidth" -- precise version (ii)-(iv) of sheet §6.
+    initial spectrum covers the necessary data bandwidth" -- precise version (ii)-(iv) of docs/cnnflow.md §6.
     """
     M = cfg.pick(quick=40000, full=400000)
     rng = cfg.rng(901)
@@ -75,7 +75,7 @@ def white_spectrum(cfg, N=16, q=16, xi_exp=3):
                                             Series(range(N), var_pred / q**2, "(qs^2)^2+|C|^2", "dashed")],
                         caption="Exponential law (variance ratio 1) exactly where C(xi)=0.")],
         notes="z-scores use the sample s.d. of the estimator (variance: fourth central moment). "
-              "The exponential law needs C(xi)=0, i.e. 2q xi/N integer and 2 xi/N not (sheet §6 (iv)).")
+              "The exponential law needs C(xi)=0, i.e. 2q xi/N integer and 2 xi/N not (docs/cnnflow.md §6 (iv)).")
 
 
 white_spectrum.control("exponential law claimed for a short kernel with C(xi) != 0 (N=16, q=3, xi=1)",
@@ -83,7 +83,7 @@ white_spectrum.control("exponential law claimed for a short kernel with C(xi) !=
 
 
 # --------------------------------------------------------------------------- §6 (vi) LLN
-@claim(id="cnnflow.lln-coverage", aliases=("fourier.lln-coverage",), source=SRC + "'Fourier Representation' (LLN sentence); sheet §6 (vi)",
+@claim(id="cnnflow.lln-coverage", aliases=("fourier.lln-coverage",), source=SRC + "'Fourier Representation' (LLN sentence); docs/cnnflow.md §6 (vi)",
        statement=r"\mathbb E\sup_\xi|S_m(\xi)/(qs^2)-1|\asymp m^{-1/2},\ S_m=\tfrac1m\sum_k|\hat w_k(\xi)|^2",
        derive=tf.white_spectrum)
 def lln_coverage(cfg, slope=-0.5, N=16, q=3):
@@ -129,7 +129,7 @@ lln_coverage.control("LLN exponent -1 (the rate of a mean of squares, not of a m
 
 
 # --------------------------------------------------------------------------- §5 B1-B3
-@claim(id="cnnflow.band-limits", aliases=("fourier.band-limits",), source=SRC + "'Spectral Bias in Frequency Retrieval'; sheet §5 B1-B3, derived here",
+@claim(id="cnnflow.band-limits", aliases=("fourier.band-limits",), source=SRC + "'Spectral Bias in Frequency Retrieval'; docs/cnnflow.md §5 B1-B3, derived here",
        statement=r"\sigma\ \text{affine}\Rightarrow\hat r(\xi,t)=\hat r(\xi,0)\ (|\xi|>K);\ \sigma=z^2\Rightarrow"
                  r"\text{same for }|\xi|>2K;\ \text{ReLU, no bias, pure tone}\Rightarrow\hat u(\xi)=0\ (\xi\ \text{odd}\ge3)",
        derive=tf.band_theorems)

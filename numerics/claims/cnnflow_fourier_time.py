@@ -1,6 +1,6 @@
 """Claims: the Fourier view of two-layer CNN training, II -- how long frequency retrieval takes
-(gradient-flow note, seed 000, sections "Spectral Bias in Frequency Retrieval" and "Notes"; formula
-sheet ``../shared/theory/cnn_gradient_flow.md`` §5, §7-§8).
+(the note on gradient flow of a two-layer CNN, sections "Spectral Bias in Frequency Retrieval" and "Notes"; formula
+``docs/cnnflow.md`` §5, §7-§8).
 
 Central finding: the note's "training time that scales exponentially with the gap" is **refuted for
 ReLU** (a power law: ``xi^4`` with frozen kernels, ``xi^2`` in the lazy NTK regime) and **holds for
@@ -36,7 +36,7 @@ def _gap_relu_data(cfg, N, m, seeds, s_b):
 
 
 @claim(id="cnnflow.gap-time-relu", aliases=("fourier.gap-time-relu",),
-       source=SRC + "'Spectral Bias in Frequency Retrieval' (exponential in the gap); sheet §5 -- REFUTED for ReLU",
+       source=SRC + "'Spectral Bias in Frequency Retrieval' (exponential in the gap); docs/cnnflow.md §5 -- REFUTED for ReLU",
        statement=r"\text{ReLU: } t_\xi\propto\xi^{4}\ (\text{frozen}),\ \xi^{2}\ (\text{lazy NTK});\ "
                  r"\text{slope}_\xi\log(t_{2\xi}/t_\xi)<0.2\ \text{(not exponential)}",
        derive=tf.frozen_rate)
@@ -102,7 +102,7 @@ gap_time_relu.control("swapped exponents (frozen xi^2, lazy NTK xi^4)", frozen_e
 
 # --------------------------------------------------------------------------- gap time: tanh
 @claim(id="cnnflow.gap-time-smooth", aliases=("fourier.gap-time-smooth",),
-       source=SRC + "'Spectral Bias in Frequency Retrieval' (exponential in the gap); sheet §5 -- HOLDS for tanh",
+       source=SRC + "'Spectral Bias in Frequency Retrieval' (exponential in the gap); docs/cnnflow.md §5 -- HOLDS for tanh",
        statement=r"\tanh:\ \text{slope}_\xi\log(t_{2\xi}/t_\xi)\ge0.2,\ \ \log t_\xi\approx3\,(\pi\xi/2\sigma_A)^{2/3}",
        derive=tf.frozen_rate)
 def gap_time_smooth(cfg, activation="tanh"):
@@ -155,7 +155,7 @@ def gap_time_smooth(cfg, activation="tanh"):
                          Series(law_x, np.exp(pred * law_x**(2 / 3)) * t_of(8) / t_of(1) / math.exp(pred * 8**(2 / 3)),
                                 r"$\exp(3(\pi\xi/2)^{2/3})$", "dashed")], "log", "log",
                         caption="Upward-curving on log-log axes: faster than any power.")],
-        notes="Measured times are compared with 1/lambda_xi only for xi <= 5 (sheet §5).")
+        notes="Measured times are compared with 1/lambda_xi only for xi <= 5 (docs/cnnflow.md §5).")
 
 
 gap_time_smooth.fn.__doc__ = gap_time_smooth.fn.__doc__ % NOTE_GAP
@@ -164,7 +164,7 @@ gap_time_smooth.control("ReLU in place of tanh: same discriminator and law", act
 
 
 # --------------------------------------------------------------------------- F-principle
-@claim(id="cnnflow.f-principle", aliases=("fourier.f-principle",), source=SRC + "'Notes' (F-Principle); Xu et al. 2019/2020; sheet §5",
+@claim(id="cnnflow.f-principle", aliases=("fourier.f-principle",), source=SRC + "'Notes' (F-Principle); Xu et al. 2019/2020; docs/cnnflow.md §5",
        statement=r"\text{trained CNN: } t_\xi\ \text{increasing in }\xi,\ \text{ordered as }1/\lambda^{\rm NTK}_\xi",
        derive=tf.frozen_rate)
 def f_principle(cfg, order="low-first"):
@@ -215,7 +215,7 @@ def f_principle(cfg, order="low-first"):
                         [Series(np.arange(1, 9)[ok], r["t_xi"][ok], "trained", "points"),
                          Series(np.arange(1, 9), 1 / r["lam"], r"$1/\lambda_\xi^{NTK}$", "dashed")], "log", "log")],
         notes="Unretrieved frequencies (t = inf) rank last. Beyond xi ~ 5 training leaves the lazy regime "
-              "(t_xi lambda_xi > 1, sheet §5), so only the order is judged.")
+              "(t_xi lambda_xi > 1, docs/cnnflow.md §5), so only the order is judged.")
 
 
 f_principle.fn.__doc__ = f_principle.fn.__doc__ % NOTE_FP

@@ -1,6 +1,6 @@
 """Claims of Geifman, Galun, Jacobs, Basri (NeurIPS 2022): spectral bias of CNTK / CGPK on the multisphere.
 
-Formula sheet: ``/work/shared/theory/multisphere_cntk.md``.  Only the abstract, claims list and
+Notes: ``docs/geifman2022.md``.  Only the abstract, claims list and
 preliminaries of the paper could be read; every ``source`` says whether the statement is the
 paper's ("paper, abstract/claims list") or a rule reconstructed and checked here ("derived here").
 
@@ -116,7 +116,7 @@ def _sphere_ratio_spread(candidate, n_theta, rng):
 
 
 @claim(id="geifman2022.product-eigenfunctions", aliases=("cntk.product-eigenfunctions",),
-       source=f"{SRC}, claims list (a) [paper]; GAP orbit sums derived here (sheet 3.1, 3.3)",
+       source=f"{SRC}, claims list (a) [paper]; GAP orbit sums derived here (docs/geifman2022.md §3.1, §3.3)",
        statement=r"T_{K}\prod_i Y_{k_i}(x_i)=\lambda_{\mathbf k}\prod_i Y_{k_i}(x_i)\ (\mathrm{Eq},\mathrm{Tr});"
                  r"\ T_{K^{GAP}}\sum_{s}Y_{s\mathbf k}=\lambda\sum_s Y_{s\mathbf k}",
        derive=tms.derive_product_eigenfunctions)
@@ -208,7 +208,7 @@ eigen_series.control("mu_zeta with the wrong Gamma argument (n+k+zeta+1)/2", mu=
 # ----------------------------------------------------------------------------- 3. single-pixel decay
 @claim(id="geifman2022.decay-single-pixel", aliases=("cntk.decay-single-pixel",),
        source=f"{SRC}, abstract (rate depends on zeta, not on d or q) [paper]; exponents derived here "
-              "(sheet 3.4 rule 1)",
+              "(docs/geifman2022.md §3.4 rule 1)",
        statement=r"\lambda_{k\mathbf e_i}\asymp k^{-\zeta}\ (\mathrm{CNTK}),\ k^{-(\zeta+2)}\ (\mathrm{CGPK}),"
                  r"\ \zeta=2,3,4,\ \text{any } d,q,L",
        derive=tms.derive_decay_single_pixel)
@@ -250,7 +250,7 @@ decay_single_pixel.control("the FC-NTK/GP (rho = mean_i t_i) held to the CNTK si
 
 # ----------------------------------------------------------------------------- 4. support decay
 @claim(id="geifman2022.decay-support", aliases=("cntk.decay-support",),
-       source="derived here (sheet 3.4 rule 2; the paper's theorem text was not available)",
+       source="derived here (docs/geifman2022.md §3.4 rule 2; the paper's theorem text was not available)",
        statement=r"\lambda_{\mathbf k}\asymp\|\mathbf k\|^{-(2s+r(S)(\zeta-1))},\ s=\tfrac12\ (\mathrm{NTK}),"
                  r"\ \tfrac32\ (\mathrm{GP}),\ r(S)=\text{smallest receptive field}\supseteq\mathrm{supp}\,\mathbf k",
        derive=tms.derive_decay_support)
@@ -258,7 +258,7 @@ def decay_support(cfg, law="receptive"):
     """Several nonzero pixels growing together: diagonal slope vs -(2s + r(S)(zeta - 1)).
 
     ``law="product"`` holds the same slopes to the product of single-pixel rates
-    ``-|S| (zeta - 1 + 2s)`` (not a two-sided law, sheet 3.4 rule 4). Tolerance 0.15.
+    ``-|S| (zeta - 1 + 2s)`` (not a two-sided law, docs/geifman2022.md §3.4 rule 4). Tolerance 0.15.
     """
     quick = cfg.profile == "quick"
     cases = [  # zeta, d, q, L, support pattern
@@ -300,7 +300,7 @@ decay_support.control("product of single-pixel rates prod_i k_i^-(zeta-1+2s) as 
 # ----------------------------------------------------------------------------- 5. locality
 @claim(id="geifman2022.locality", aliases=("cntk.locality",),
        source=f"{SRC}, abstract and claims list (d) [paper: qualitative]; path-count ratios N_j/N_j' and "
-              "exact zeros derived here (sheet 3.3, 3.5)",
+              "exact zeros derived here (docs/geifman2022.md §3.3, §3.5)",
        statement=r"\lambda^{Eq}_{k\mathbf e_j}/\lambda^{Eq}_{k\mathbf e_{j'}}\to N_j/N_{j'};\ "
                  r"\lambda^{Tr}_{\text{adjacent}}\gg\lambda^{Tr}_{\text{far}};\ \lambda^{Tr}_{\mathbf k}=0"
                  r"\text{ beyond one receptive field}",
@@ -361,7 +361,7 @@ def _empirical_ntks(seed, widths, seeds, n):
 
 
 @claim(id="geifman2022.empirical-limit", aliases=("cntk.empirical-limit",),
-       source="Jacot et al. 2018 / Arora et al. 2019 (NTK limit); network of " + SRC + " sheet 1.1; rate derived here",
+       source="Jacot et al. 2018 / Arora et al. 2019 (NTK limit); network of " + SRC + " docs/geifman2022.md §1.1; rate derived here",
        statement=r"\|\hat\Theta_m-\Theta\|_F/\|\Theta\|_F\propto m^{-1/2}",
        derive=tms.derive_empirical_limit)
 def empirical_limit(cfg, head_ref=None):

@@ -2,7 +2,7 @@
 
 Z. Zhou, H. Zhou, Y. Li, Z.-Q. J. Xu, "Understanding the Initial Condensation of Convolutional
 Neural Networks", arXiv 2305.09947 (2023); formulas rebuilt in
-``shared/theory/cnn_condensation.md`` (cited as "sheet"), derived in :mod:`theory.zhou2023`,
+``docs/zhou2023.md``, derived in :mod:`theory.zhou2023`,
 measured with :mod:`numerics.experiments.zhou2023` on the hand-written :class:`numerics.nets.cnn.CNN`.
 
 Controls: each claim's control re-runs the same check with one statement perturbed (wrong sign
@@ -31,7 +31,7 @@ def _split(c, thr=0.99):
 
 # ----------------------------------------------------------------------------- linear solution
 @claim(id="zhou2023.linear-solution", aliases=("condensation.linear-solution",), derive=tc.linear_solution,
-       source=f"{SRC}, App. C (32)-(34), Prop. 1 (50)-(53); sheet section 2",
+       source=f"{SRC}, App. C (32)-(34), Prop. 1 (50)-(53); docs/zhou2023.md §2",
        statement=r"\frac{d}{dt}\begin{bmatrix}w_k\\a_k\end{bmatrix}=\begin{bmatrix}0&A\\A^\top&0\end{bmatrix}"
                  r"\begin{bmatrix}w_k\\a_k\end{bmatrix},\ w_k(t)=\sum_j[\cosh(\sigma_jt)\omega_{kj}+\sinh(\sigma_jt)"
                  r"\alpha_{kj}]u_j+(I-U_rU_r^\top)w_k(0);\ \text{GD: }(1\pm\eta\sigma_j)^k")
@@ -39,7 +39,7 @@ def linear_solution(cfg, sign=1.0):
     """The linearised flow and its GD analogue equal the SVD closed form; the CNN's small-init
     velocity is the block system.
 
-    Digits (sheet section 5 preprocessing), A built from data; M kernels from N(0, eps^2).
+    Digits (docs/zhou2023.md §5 preprocessing), A built from data; M kernels from N(0, eps^2).
     Three measurements against the block matrix [[0, A], [sign A^T, 0]]: (i) the CNN's rescaled
     gradient at eps = 1e-6 against (A a_k, sign A^T w_k); (ii) DOP853 integration (rtol 1e-13) of
     the block system to t = 1 against Prop. 1; (iii) 200 GD steps (eta = 0.005) of the block system
@@ -107,7 +107,7 @@ def _preprocessing_table(cfg, draws):
 
 
 @claim(id="zhou2023.alignment", aliases=("condensation.alignment",), derive=tc.alignment,
-       source=f"{SRC}, Thm 1/3 (69)-(70), (67); sheet sections 3 and 5",
+       source=f"{SRC}, Thm 1/3 (69)-(70), (67); docs/zhou2023.md §3, §5",
        statement=r"\gamma=4,\ M=512:\ \#\{k:|\cos(w_k(T_{\rm lin}),u_1)|>0.99\}\ge0.7M,\ \text{both signs},\ "
                  r"T_{\rm lin}\approx T_\delta=\tfrac{1}{2\sigma_1}\log\tfrac{\delta\overline{y^2}}{2\sigma_1\sum_k(C^+_{k1})^2}")
 def alignment(cfg, gamma=4.0, activation="tanh", eps=None, eta=None, labels="digit/9", M=512):
@@ -201,10 +201,10 @@ def alignment(cfg, gamma=4.0, activation="tanh", eps=None, eta=None, labels="dig
 alignment.control("large initialisation gamma = 0.5 < 1 (lazy regime; M = 256 and eta = 2e-3, "
                   "the largest stable step found: GD diverges at M = 512 with this step)",
                   gamma=0.5, eta=2e-3, M=256)
-alignment.control("x tanh x (multiplicity 2; sheet C2: eps = 1e-3, eta = 0.1, M = 128): one kernel runs "
+alignment.control("x tanh x (multiplicity 2; docs/zhou2023.md §5 C2: eps = 1e-3, eta = 0.1, M = 128): one kernel runs "
                   "away, the others stay random", activation="xtanh", eps=1e-3, eta=0.1, M=128)
-alignment.control("ReLU (outside the theory, sheet C3): condenses on one sign only", activation="relu")
-alignment.control("small gap (labels +-1 on digits 0/1, sheet C4): kernels stay in span{u1, u2}",
+alignment.control("ReLU (outside the theory, docs/zhou2023.md §5 C3): condenses on one sign only", activation="relu")
+alignment.control("small gap (labels +-1 on digits 0/1, docs/zhou2023.md §5 C4): kernels stay in span{u1, u2}",
                   labels="pm1-01")
 
 
@@ -225,7 +225,7 @@ def _gap_runs(seed, profile):
 
 
 @claim(id="zhou2023.gap-rate", aliases=("condensation.gap-rate",), derive=tc.gap_rate,
-       source=f"{SRC}, (73) and the Markov-chain remark; sheet section 3",
+       source=f"{SRC}, (73) and the Markov-chain remark; docs/zhou2023.md §3",
        statement=r"\frac{\|(I-u_1u_1^\top)\theta_W(t)\|}{\|\theta_{W,u_1}(t)\|}\propto e^{-(\sigma_1-\sigma_2)t}\ \text{(linear stage)}")
 def gap_rate(cfg, rate="sigma1-sigma2"):
     """The misalignment of the kernels decays at the rate sigma1 - sigma2 (two controlled gaps).
@@ -267,7 +267,7 @@ gap_rate.control("rate sigma1 (the growth rate of the top mode) instead of the g
 
 # ----------------------------------------------------------------------------- multichannel
 @claim(id="zhou2023.multichannel", aliases=("condensation.multichannel",), derive=tc.multichannel,
-       source=f"{SRC}, Thm 4, App. D (88), Fig. 7; sheet sections 2 and 4",
+       source=f"{SRC}, Thm 4, App. D (88), Fig. 7; docs/zhou2023.md §2, §4",
        statement=r"C=3:\ \#\{k:\min_c|\cos(w_k[c],u_1[c])|>0.99\}\ge0.7M\ \text{at }T_{\rm lin},\ \text{both signs}")
 def multichannel(cfg, shuffle=False):
     """Synthetic RGB images: each kernel's channel blocks align with the blocks of u1.

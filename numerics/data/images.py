@@ -2,7 +2,7 @@
 
 Nothing is downloaded: ``sklearn.datasets.load_digits`` reads a file shipped inside the
 scikit-learn package.  Synthetic images are generated in code from a seed.  Preprocessing follows
-the formula sheet ``shared/theory/cnn_condensation.md`` section 5 (pixels / 16 in [0, 1], labels
+``docs/zhou2023.md`` §5 (pixels / 16 in [0, 1], labels
 digit / 9), with the variants of its preprocessing table.
 """
 from __future__ import annotations
@@ -35,8 +35,8 @@ def digits(n, seed, labels="digit/9", pixels="raw"):
         1 ... 360, only digits 0 and 1 are drawn).
     seed : int or numpy.random.Generator
     labels : {"digit/9", "centred", "pm1-01"}
-        ``digit/9`` (the sheet's recipe), ``centred`` (digit/9 minus its sample mean) or
-        ``pm1-01`` (digits 0 and 1 only, labels -1 and +1: the sheet's small-gap case C4).
+        ``digit/9`` (the recipe of docs/zhou2023.md §5), ``centred`` (digit/9 minus its sample mean) or
+        ``pm1-01`` (digits 0 and 1 only, labels -1 and +1: the small-gap control C4 of docs/zhou2023.md §5).
     pixels : {"raw", "standardised"}
         ``raw``: pixel / 16 in [0, 1]; ``standardised``: each pixel position centred and scaled to
         unit variance over the drawn sample (constant pixels left at 0).

@@ -1,6 +1,6 @@
 """Seeded points on the sphere S^{d-1} and single-harmonic targets (Basri et al. 2019 experiments).
 
-Conventions (``../shared/theory/basri_ntk_spectrum.md`` §0, §2): ``d`` is the **ambient** dimension,
+Conventions (``docs/basri2019.md`` §0, §2): ``d`` is the **ambient** dimension,
 points lie on ``S^{d-1} ⊂ R^d`` (circle: ``d = 2``); ``sigma`` is the uniform probability measure.
 
 Targets are **zonal** harmonics ``P_k(d; <x, e>)`` around a pole ``e``:

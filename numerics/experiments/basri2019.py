@@ -1,6 +1,6 @@
 """Spectral-bias experiment of Basri et al. 2019: learning time of single harmonics by a wide net.
 
-Protocol (``../shared/theory/basri_ntk_spectrum.md`` §5, B19's shallow-net code):
+Protocol (``docs/basri2019.md`` §5, B19's shallow-net code):
 
 - ``n`` i.i.d. uniform points on ``S^{d-1}`` (:func:`numerics.data.sphere.uniform`); target the zonal
   harmonic ``P_k(d; <x, e_d>)`` (circle: ``cos kθ``) scaled to Euclidean norm ``norm`` on the

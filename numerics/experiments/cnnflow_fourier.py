@@ -1,15 +1,15 @@
 """Fourier-side numerics of two-layer CNN training: kernel spectra, frozen-kernel/NTK Grams,
 per-frequency residuals and retrieval times, the quadrature rates ``lambda_xi`` (float64).
 
-Conventions as in :mod:`theory.cnnflow_fourier`: ``np.fft.fft`` is the sheet's unnormalised DFT
-``v^(xi) = sum_l v_l e^{-2 pi i l xi / N}``.  Single-image regression ``x_0 -> y_0`` (sheet §5 (b)):
+Conventions as in :mod:`theory.cnnflow_fourier`: ``np.fft.fft`` is the unnormalised DFT of docs/cnnflow.md §0
+``v^(xi) = sum_l v_l e^{-2 pi i l xi / N}``.  Single-image regression ``x_0 -> y_0`` (docs/cnnflow.md §5 (b)):
 ``x_0[l] = rho cos(theta_l)``, ``theta_l = 2 pi l / N``; the map-head CNN's features
 ``Phi[l, k] = sigma(z_k[l])`` come from :class:`numerics.nets.cnn.CNN`; with kernels frozen and ``a(0) = 0``
 the residual obeys ``r(t) = exp(-Phi Phi^T t) r(0)`` (loss ``1/2 ||Phi a - y_0||^2``), so every time
 follows from one ``eigh`` (no ODE).  Lazy NTK: ``Theta = Phi Phi^T + (S S^T) o (Pt Pt^T + 1_bias)``,
 ``S[l, k] = a_k sigma'(z_k[l])``.
 
-References: ``../shared/theory/cnn_gradient_flow.md`` §5, §6, §8.
+References: ``docs/cnnflow.md`` §5, §6, §8.
 """
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ __all__ = ["dft", "random_kernels", "kernel_power", "sup_deviation", "tone", "mu
 
 # --------------------------------------------------------------------------- random kernels (§6)
 def dft(v: np.ndarray) -> np.ndarray:
-    """Unnormalised DFT along the last axis (the sheet's convention), complex array, same shape."""
+    """Unnormalised DFT along the last axis (docs/cnnflow.md §0), complex array, same shape."""
     return np.fft.fft(np.asarray(v, dtype=float), axis=-1)
 
 
@@ -86,7 +86,7 @@ def features(net: CNN, x0: np.ndarray) -> np.ndarray:
 
 
 def frozen_gram(net: CNN, x0: np.ndarray) -> np.ndarray:
-    """``Phi Phi^T`` (N, N): the residual generator with frozen kernels (sheet §4-§5)."""
+    """``Phi Phi^T`` (N, N): the residual generator with frozen kernels (docs/cnnflow.md §4-§5)."""
     Phi = features(net, x0)
     return Phi @ Phi.T
 
@@ -220,7 +220,7 @@ def _expected_h2(activation, pmax, sigma_A, s_b, nA, nb):
 
 def lambda_xi(N: int, m: int, xis, activation: str, sigma_A: float = 1.0, s_b: float = 0.0,
               aliases: int = 3) -> np.ndarray:
-    """``lambda_xi = (N m / 4) sum_{p >= 1, p = +-xi mod N} E h_p^2`` (sheet §5), p up to ``aliases*N``."""
+    """``lambda_xi = (N m / 4) sum_{p >= 1, p = +-xi mod N} E h_p^2`` (docs/cnnflow.md §5), p up to ``aliases*N``."""
     pmax = aliases * N
     Eh2 = expected_h2(activation, pmax, sigma_A, s_b)
     out = []

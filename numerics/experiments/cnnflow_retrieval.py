@@ -1,4 +1,4 @@
-"""Experiments of the Fourier claims (formula sheet §5, experiment E5): frozen-kernel and lazy-NTK
+"""Experiments of the Fourier claims (docs/cnnflow.md §5, experiment E5): frozen-kernel and lazy-NTK
 retrieval times from one ``eigh``, and trained two-layer CNNs (:mod:`numerics.nets.cnn` +
 :mod:`numerics.dynamics.flow`) for the band theorems and the frequency principle.
 
@@ -29,7 +29,7 @@ def single_thread():
 
 
 def retrieval_run(rng, N, q, m, activation, s_b, xis, kind="frozen"):
-    """Retrieval times ``t_xi`` of the single-image regression ``rho cos(theta_l) -> y_0`` (sheet E5).
+    """Retrieval times ``t_xi`` of the single-image regression ``rho cos(theta_l) -> y_0`` (docs/cnnflow.md §5 E5).
 
     Parameters
     ----------
@@ -77,7 +77,7 @@ def _make_net(activation, N, q, m, rng, bias=True):
 
 
 def band_run(rng, activation, N=32, K=3, n=6, q=5, m=16, steps=400, eta=0.01):
-    """Train a map-head CNN by GD on band-``K`` inputs and full-band targets (sheet §5, B1/B2).
+    """Train a map-head CNN by GD on band-``K`` inputs and full-band targets (docs/cnnflow.md §5, B1/B2).
 
     ``eta`` is quartered (at most 3 times) when GD diverges, since the polynomial activation has no
     global Lipschitz gradient.  Returns dict with ``r0``, ``rT`` (n, N) residuals at start/end,
@@ -87,7 +87,7 @@ def band_run(rng, activation, N=32, K=3, n=6, q=5, m=16, steps=400, eta=0.01):
     Y = rng.standard_normal((n, N))
     net = _make_net(activation, N, q, m, rng)
     r0 = net.forward(X) - Y
-    for _ in range(4):                       # GD must be stable (sheet §3): quarter the step until it is
+    for _ in range(4):                       # GD must be stable (docs/cnnflow.md §3): quarter the step until it is
         try:
             with np.errstate(over="ignore", invalid="ignore"):
                 traj = flow.simulate(net, X, Y, times=[0.0, steps * eta], method="gd", step=eta)

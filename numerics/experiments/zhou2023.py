@@ -2,7 +2,7 @@
 
 Zhou, Zhou, Li, Xu, "Understanding the Initial Condensation of Convolutional Neural Networks",
 arXiv 2305.09947 (2023), appendix C (44)-(53), (67), (73) and appendix D (88); formulas as
-rebuilt in ``shared/theory/cnn_condensation.md`` and derived in :mod:`theory.zhou2023`.
+rebuilt in ``docs/zhou2023.md`` and derived in :mod:`theory.zhou2023`.
 
 Conventions: kernels ``w_k`` are flattened in ``(c, j1, j2)`` order (``d = C s^2``), readouts
 ``a_k`` in row-major position order (``|P| = (H-s+1)(W-s+1)``, padding "valid"), so ``W`` has
@@ -37,7 +37,7 @@ def _arr(name, v, ndim):
 
 
 def data_matrix(X, y, kernel_size):
-    """The data matrix ``A`` of the linear stage, sheet section 2, eqs. (44) and (88).
+    """The data matrix ``A`` of the linear stage, docs/zhou2023.md §2, eqs. (44) and (88).
 
     ``A[(c, j1, j2), (p1, p2)] = (1/n) sum_i y_i x_i[c, p1 + j1, p2 + j2]`` (valid positions).
 

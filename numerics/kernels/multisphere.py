@@ -1,6 +1,6 @@
 """Eigenvalues of multi-dot-product kernels on the multisphere MS(zeta, d), float64.
 
-Product Funk-Hecke (sheet ``multisphere_cntk.md`` §3.2): the product harmonics of degrees
+Product Funk-Hecke (docs/geifman2022.md §3.2): the product harmonics of degrees
 ``k = (k_1..k_d)`` are eigenfunctions with ``lambda_k = E[K(t) prod_i P~_{k_i}(t_i)]``, each
 ``t_i = cos(theta_i)`` distributed as the polar cosine on ``S^(zeta-1)``.
 

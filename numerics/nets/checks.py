@@ -1,7 +1,7 @@
 """Argument and data validation of :class:`numerics.nets.cnn.CNN`.
 
 Every check raises ``TypeError``/``ValueError`` naming the argument, the allowed values and the value
-received (``../shared/DESIGN.md``, conventions).
+received (README.md, conventions).
 """
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """A two-layer convolutional network with hand-written, vectorised forward and backward passes.
 
-Model (``../shared/theory/cnn_gradient_flow.md`` §0; interface ``../shared/DESIGN.md``)::
+Model (``docs/cnnflow.md`` §0; public interface in README.md, 'Python')::
 
     z_k[p] = sum_c sum_j w_k[c, j] x[c, p + j] + b_k       (cross-correlation; 2-D: p, j pairs)
     map  : u(x)[p] = s * sum_k a_k sigma(z_k[p])            output shape P

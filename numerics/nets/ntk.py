@@ -1,7 +1,7 @@
 """Empirical neural tangent kernel of the two-layer CNN of :mod:`numerics.nets.cnn`.
 
 ``Theta(x, x') = sum_theta d f(x)/d theta * d f(x')/d theta`` (Jacot et al. 2018), summed over the
-parameter groups in ``wrt``; the sum splits exactly into blocks (``cnn_gradient_flow.md`` §4)::
+parameter groups in ``wrt``; the sum splits exactly into blocks (``docs/cnnflow.md`` §4)::
 
     Theta = Theta_a + Theta_w + Theta_b .
 

@@ -1,4 +1,4 @@
-"""Unit and property tests of theory.funk_hecke: reference values (basri sheet §7), bad input,
+"""Unit and property tests of theory.funk_hecke: reference values (docs/basri2019.md §7), bad input,
 agreement of the three number systems, Mercer sums, positivity."""
 import math
 
@@ -14,7 +14,7 @@ from theory.kernels import KERNELS, kernel_value, t
 pi = sympy.pi
 R = sympy.Rational
 
-# basri sheet §7, uniform probability measure, k = 0..8
+# docs/basri2019.md §7, uniform probability measure, k = 0..8
 REFERENCE = {
     ("basri", 2): [1 / pi**2, R(1, 8), 5 / (9 * pi**2), 0, 17 / (225 * pi**2), 0, 37 / (1225 * pi**2), 0,
                    65 / (3969 * pi**2)],
@@ -41,7 +41,7 @@ def test_reference_values_exact(name, d):
 
 
 def test_bias_kernels_exact_odd_d():
-    # sheet §7: nngp-bias d=3, k=0..2 exact (SymPy integration path for odd d)
+    # docs/basri2019.md §7: nngp-bias d=3, k=0..2 exact (SymPy integration path for odd d)
     got = [e.value for e in eigenvalues("nngp-bias", 3, range(3), mode="exact")]
     ref = [R(5, 8), (3 * pi + 16) / (72 * pi), (21 * pi - 64) / (96 * pi)]
     assert all(sympy.simplify(g - r) == 0 for g, r in zip(got, ref))
@@ -49,7 +49,7 @@ def test_bias_kernels_exact_odd_d():
 
 
 def test_bias_kernels_mpmath_reference():
-    # sheet §7: ntk-bias d=3 exact forms, d=2 15 digits; nngp-bias d=3 and d=2
+    # docs/basri2019.md §7: ntk-bias d=3 exact forms, d=2 15 digits; nngp-bias d=3 and d=2
     with mpmath.workdps(40):
         ref3 = [1, (3 * mpmath.pi - 2) / (9 * mpmath.pi), (32 - 9 * mpmath.pi) / (48 * mpmath.pi),
                 (225 * mpmath.pi - 704) / (240 * mpmath.pi), (9664 - 3075 * mpmath.pi) / (720 * mpmath.pi)]

@@ -27,7 +27,7 @@ def test_values_at_one_and_known_forms():
     assert kernel_value("ntk", 1, mode="exact") == 1
     assert kernel_value("nngp", 1, mode="exact") == sympy.Rational(1, 2)
     assert kernel_value("ntk-bias", 1, mode="exact") == 2
-    # basri = t/4 + t asin(t)/(2 pi)  (sheet §1.1)
+    # basri = t/4 + t asin(t)/(2 pi)  (docs/basri2019.md §1.1)
     assert sympy.simplify((kernel("basri") - (t / 4 + t * sympy.asin(t) / (2 * sympy.pi))).rewrite(sympy.asin)) == 0
     assert kappa0(0) == sympy.Rational(1, 2) and kappa1(0) == 1 / sympy.pi
 

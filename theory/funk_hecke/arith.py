@@ -3,7 +3,7 @@
 :class:`Arith` evaluates a product ``r * 2**p2 * prod Gamma(x)**e`` (r, p2, x Fractions) as an exact
 SymPy number, an mpmath number at the current precision, or a float64 from ``math.lgamma`` with an
 error model; :mod:`theory.funk_hecke.gauss_sums` and :mod:`theory.basri2019` write each formula once and pass
-an ``Arith`` to choose the number system (STYLE.md §5, cf. :func:`theory.arccos.ops`).
+an ``Arith`` to choose the number system (one formula, three number systems, as :func:`theory.arccos.ops`).
 """
 from __future__ import annotations
 

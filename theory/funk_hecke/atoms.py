@@ -1,4 +1,4 @@
-"""Split a zonal kernel into *atoms* with nonnegative Taylor coefficients (basri sheet §2).
+"""Split a zonal kernel into *atoms* with nonnegative Taylor coefficients (docs/basri2019.md §2).
 
 An atom is ``(var, family, p)``: ``var`` "t" or "u" (``s = t`` or the bias gate ``s = u = (1+t)/2``);
 ``family`` "poly" (``s^p``), "asin" (``s^p arcsin s``) or "B1" (``sqrt(1-s^2) + s arcsin s - 1``,

@@ -1,6 +1,6 @@
 """Funk-Hecke eigenvalues lambda_k(d) of zonal kernels on S^{d-1}, uniform probability measure.
 
-Convention (basri sheet §2): ``K(t) = sum_k N(d, k) lambda_k P_k(d; t)`` with ``P_k(d; 1) = 1`` and
+Convention (docs/basri2019.md §2): ``K(t) = sum_k N(d, k) lambda_k P_k(d; t)`` with ``P_k(d; 1) = 1`` and
 
     lambda_k = Gamma(d/2) / (sqrt(pi) Gamma((d-1)/2)) * int_{-1}^{1} K(t) P_k(d; t) (1-t^2)^((d-3)/2) dt.
 

@@ -1,4 +1,4 @@
-"""Funk-Hecke series of one kernel atom, summed exactly as positive Gauss sums (basri sheet §2).
+"""Funk-Hecke series of one kernel atom, summed exactly as positive Gauss sums (docs/basri2019.md §2).
 
 Every atom (see :mod:`theory.funk_hecke.atoms`) has nonnegative Taylor coefficients ``c_j`` at powers
 ``n_j``, and every monomial has a nonnegative closed-form Funk-Hecke coefficient (Rodrigues' formula

@@ -67,7 +67,7 @@ def test_plancherel_property(N, q, seed):
     np.testing.assert_allclose(P.sum(1) / N, (W**2).sum(1), rtol=1e-12, atol=1e-300)
 
 
-def test_dft_is_sheet_convention():
+def test_dft_convention():
     N = 7
     v = np.random.default_rng(0).standard_normal(N)
     ref = [sum(v[l] * np.exp(-2j * np.pi * l * xi / N) for l in range(N)) for xi in range(N)]
