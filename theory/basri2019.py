@@ -18,7 +18,9 @@ import sympy
 from theory.derivation import Derivation
 from theory.funk_hecke.arith import Arith, check_mode
 from theory.funk_hecke.gauss_sums import start, term, series_parameters
+from theory.funk_hecke import eigenvalue
 from theory.funk_hecke.atoms import decompose
+from theory.spherical import legendre_P, multiplicity
 from theory.kernels import KERNELS, t
 
 __all__ = ["odd_null", "bias_restores", "circle_spectrum", "circle_closed_form",
@@ -218,8 +220,6 @@ def sphere_decay() -> Derivation:
 
 def mercer() -> Derivation:
     """Mercer expansion on S^{d-1}: K(t) = sum_k N(d,k) lambda_k P_k(d;t); trace sum = K(1)."""
-    from theory.funk_hecke import eigenvalue
-    from theory.spherical import legendre_P, multiplicity
     D = Derivation("Mercer expansion K(t) = sum_k N(d,k) lambda_k P_k(d;t)")
     n = sympy.Symbol("n", integer=True, nonnegative=True)
     for dv in (2, 3):

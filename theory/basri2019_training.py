@@ -23,6 +23,8 @@ import functools
 import sympy
 
 from theory import kernels as K
+from theory.funk_hecke import eigenvalue
+from theory.kernels import kernel, t as t_sym
 from theory.derivation import Derivation
 
 __all__ = ["symbols", "flow_time", "gd_time", "learning_time", "odd_stall", "eigenfunctions", "ntk_limit"]
@@ -102,7 +104,6 @@ def learning_time() -> Derivation:
     """Derivation for ``basri.learning-time-circle`` and ``basri.learning-time-sphere``."""
     D, res = _derive()
     out = Derivation(D.title, list(D.steps), dict(res), D.kind, dict(D.checks))
-    from theory import eigenvalue
     for dd, kk in ((2, 20), (3, 12)):
         out.step(f"Exact eigenvalue entering the prediction, d = {dd}, k = {kk} (theory.eigenvalue, basri):",
                  sympy.Eq(sympy.Symbol(f"lambda_{kk}"), eigenvalue("basri", dd, kk)))
@@ -111,7 +112,6 @@ def learning_time() -> Derivation:
 
 def odd_stall() -> Derivation:
     """Derivation for ``basri.odd-stall``: lambda_k = 0 for odd k >= 3 without bias, > 0 with."""
-    from theory import eigenvalue
     D, res = _derive()
     out = Derivation("Odd frequencies stall without bias", list(D.steps[-1:]), {"residual": res["residual_flow"]},
                      "exact", {"zero eigenvalue: c(t) = 1 for all t": D.checks["zero eigenvalue: c(t) = 1 for all t"]})
@@ -133,7 +133,6 @@ def odd_stall() -> Derivation:
 
 def eigenfunctions() -> Derivation:
     """Derivation for ``basri.eigenfunctions``: harmonics diagonalise a zonal Gram on a circle grid."""
-    from theory import eigenvalue, kernel
     D = Derivation("Sampled harmonics are eigenvectors of the Gram matrix", kind="exact")
     N = 8
     Ks = sympy.symbols(f"K_0:{N}")
@@ -150,7 +149,6 @@ def eigenfunctions() -> Derivation:
            "lambda_k = (1/pi) int_0^pi K(cos theta) cos k theta d theta (Funk-Hecke, d = 2), exact "
            "up to aliasing of degrees k + N l.")
     th = sympy.Symbol("theta", positive=True)
-    from theory.kernels import t as t_sym
     # t = cos(theta) with theta in [0, pi], where acos(cos theta) = theta
     H = kernel("basri").xreplace({sympy.acos(t_sym): th}).xreplace({t_sym: sympy.cos(th)})
     D.step("basri kernel in the angle, theta in [0, pi]", sympy.Eq(sympy.Symbol("H"), H))

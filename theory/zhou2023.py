@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 
 import sympy as sp
+from sympy.stats import E, Normal
 
 from theory.derivation import Derivation
 
@@ -210,7 +211,6 @@ def alignment() -> Derivation:
     d.check("w^T A a = sum_j sigma_j omega_j alpha_j (exact rank-2 example)",
             _zero((ws.T * A2 * as_)[0] - modes))
     # 2. E (C+_k1)^2 = eps^2 / 2 for omega, alpha ~ N(0, eps^2) independent
-    from sympy.stats import E, Normal
     eps = sp.Symbol("epsilon", positive=True)
     Om, Al = Normal("omega", 0, eps), Normal("alpha", 0, eps)
     ECp = sp.simplify(E(((Om + Al) / 2) ** 2))

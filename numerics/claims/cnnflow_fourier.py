@@ -27,12 +27,6 @@ NOTE_FP = ("The spectral bias observed here is a specific instance of the F-Prin
 SRC = "Note on gradient flow of a two-layer CNN, "
 
 
-def _spread(a):
-    a = np.asarray(a, float)
-    return {"median": float(np.median(a)), "min": float(np.min(a)), "max": float(np.max(a)),
-            "per_seed": a.tolist()}
-
-
 # --------------------------------------------------------------------------- §6 white spectrum
 @claim(id="cnnflow.white-spectrum", aliases=("fourier.white-spectrum",), source=SRC + "'Fourier Representation'; docs/cnnflow.md §6 (i)-(iv), derived here",
        statement=r"\mathbb E|\hat w(\xi)|^2=qs^2\ \forall\xi,\quad \operatorname{Var}|\hat w(\xi)|^2=(qs^2)^2+|C(\xi)|^2,"

@@ -18,7 +18,8 @@ from scipy import stats
 import theory.cnnflow_fourier as tf
 from numerics.experiments import cnnflow_fourier as F
 from numerics.experiments import cnnflow_retrieval as FR
-from numerics.claims.cnnflow_fourier import NOTE_FP, NOTE_GAP, SRC, _spread
+from numerics.claims.cnnflow_fourier import NOTE_FP, NOTE_GAP, SRC
+from numerics.verify.stats import spread
 from numerics.verify.fits import doubling_slope, loglog_slope, stretched_slope
 from numerics.verify.registry import Evidence, Figure, Series, at_least, at_most, claim, close, within
 
@@ -78,8 +79,8 @@ def gap_time_relu(cfg, law="power", frozen_exponent=4.0, ntk_exponent=2.0):
               "precise version (ReLU)": "t_xi ~ xi^4 (frozen kernels), xi^2 (lazy NTK): a power law",
               "note's sentence for ReLU, judged by the discriminator (slope >= 0.2 = exponential)":
                   "holds" if disc >= 0.2 else "refuted",
-              "frozen exponent": _spread(res["frozen"][0]), "ntk exponent": _spread(res["ntk"][0]),
-              "frozen discriminator slope": _spread(res["frozen"][1]), "ntk discriminator slope": _spread(res["ntk"][1]),
+              "frozen exponent": spread(res["frozen"][0]), "ntk exponent": spread(res["ntk"][0]),
+              "frozen discriminator slope": spread(res["frozen"][1]), "ntk discriminator slope": spread(res["ntk"][1]),
               "frozen R(xi)=t_2xi/t_xi, xi=3..12 (median)": (med_f[2 * dx - 1] / med_f[dx - 1]).tolist(),
               "ntk R(xi) (median)": (med_n[2 * dx - 1] / med_n[dx - 1]).tolist()},
         figures=[Figure("relu-loglog", "ReLU retrieval time vs frequency (log-log)", r"$\xi$", r"$t_\xi$",
