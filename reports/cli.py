@@ -52,56 +52,92 @@ def cmd_list(args) -> int:
 
 def _config(args):
     from numerics.verify.registry import Config
-    return Config(profile=args.profile, seed=args.seed, jobs=args.jobs,
-                  scheduler=args.scheduler, cache=not args.no_cache)
+    from numerics.verify.runner import check_scheduler, default_jobs
+    check_scheduler(args.scheduler)
+    return Config(profile=args.profile, seed=args.seed, jobs=default_jobs() if args.jobs is None else max(1, args.jobs), scheduler=args.scheduler,
+                  cache=not args.no_cache)
+
+
+def _seeds(spec: str | None) -> list[int] | None:
+    """``--seeds A:B`` -> [A, ..., B-1] (Python range), at most 1000 seeds."""
+    if spec is None:
+        return None
+    try:
+        a, b = (int(x) for x in spec.split(":"))
+    except ValueError:
+        raise UsageError(f"sbcheck: `--seeds` must be A:B with integers 0 <= A < B (seeds A..B-1); got {spec!r}") from None
+    if not (0 <= a < b and b - a <= 1000 and b <= 2**63):
+        raise UsageError(f"sbcheck: `--seeds` must be A:B with 0 <= A < B and at most 1000 seeds; got {spec!r}")
+    return list(range(a, b))
+
+
+def run_selected(claims, cfg, args, label: str):
+    """Run ``claims`` with the CLI's options, one progress line per claim on stderr as it finishes."""
+    from numerics.verify.runner import run_claims
+    seeds = _seeds(getattr(args, "seeds", None))
+    return run_claims(claims, cfg, seeds=seeds, jobs=cfg.jobs, scheduler=cfg.scheduler,
+                      modules=tuple(args.module),
+                      on_result=_progress_lines(len(claims) * (len(seeds) if seeds else 1), label))
+
+
+def _progress_lines(total: int, label: str):
+    """A callback printing one line per finished claim on stderr (stdout stays for the result)."""
+    count = [0]
+
+    def on_result(r):
+        count[0] += 1
+        _log(f"{label} [{count[0]}/{total}] {'ok  ' if r.ok else 'FAIL'} {r.claim.id} (seed {r.seed}, "
+             f"{r.wall_time:.1f}s)")
+    return on_result
+
+
+def _summary(results, cfg, wall: float, seeds) -> dict:
+    singles = [r for x in results for r in getattr(x, "results", [x])]
+    n_ctrl = sum(len(r.controls) for r in singles)
+    n_rej = sum(ev.verdict == "FAIL" and ev.error is None for r in singles for _, ev in r.controls)
+    n_pass = sum(x.verdict == "PASS" for x in results)
+    return {"claims": len(results), "passed": n_pass, "failed": len(results) - n_pass,
+            "controls": n_ctrl, "controls_rejected": n_rej, "all_ok": all(x.ok for x in results),
+            "profile": cfg.profile, "seed": cfg.seed, "seeds": seeds, "jobs": cfg.jobs,
+            "wall_time": round(wall, 3), "cpu_time": round(sum(r.wall_time for r in singles), 3)}
+
+
+def _check_lines(results, summary) -> list[str]:
+    lines = []
+    for x in results:
+        for r in getattr(x, "results", [x]):
+            ctrl = " ".join("rejected" if (ev.verdict == "FAIL" and ev.error is None) else
+                            ("ERROR" if ev.error else "NOT-REJECTED") for _, ev in r.controls)
+            lines.append(f"{r.verdict:4}  {r.claim.id:<34} seed {r.seed:<3} controls: {ctrl or '-'}  "
+                         f"{r.wall_time:7.2f}s")
+            if r.verdict != "PASS":
+                lines += [f"      {cr.name}: measured {cr.measured!s:.40} vs {cr.tolerance}"
+                          for cr in r.evidence.criteria if not cr.ok]
+                if r.evidence.error:
+                    lines.append(f"      error: {r.evidence.error}")
+            lines += [f"      control {c.description!r} crashed: {ev.error}" for c, ev in r.controls if ev.error]
+            lines.append(f"      resolution: {r.resolution()['summary']}")
+    lines.append(f"{summary['passed']}/{summary['claims']} claims PASS, {summary['controls_rejected']}/"
+                 f"{summary['controls']} controls rejected ({summary['wall_time']:.1f}s wall, "
+                 f"profile {summary['profile']}, " + (f"seeds {summary['seeds'][0]}..{summary['seeds'][-1]}"
+                                                      if summary["seeds"] else f"seed {summary['seed']}") + ")")
+    return lines
 
 
 def cmd_check(args) -> int:
-    from numerics.verify.progress import progress_bar
-    from numerics.verify.registry import run, select
+    import time
+    from numerics.verify.registry import select
     _load(args.module)
     cfg = _config(args)
     claims = select(args.ids)
     if not claims:
         raise UsageError("sbcheck check: the registry is empty")
-    bar = progress_bar(len(claims), "checking", enable=None if not args.json else False, unit="claim")
-
-    def progress(c):
-        bar.set_postfix_str(c.id)
-        bar.update(0)
-
-    results = []
-    for c in claims:
-        progress(c)
-        results.append(run([c], cfg)[0])
-        bar.update(1)
-    bar.close()
-    n_pass = sum(r.verdict == "PASS" for r in results)
-    n_ctrl = sum(len(r.controls) for r in results)
-    n_rej = sum(ev.verdict == "FAIL" and ev.error is None for r in results for _, ev in r.controls)
-    ok = all(r.ok for r in results)
-    summary = {"claims": len(results), "passed": n_pass, "failed": len(results) - n_pass,
-               "controls": n_ctrl, "controls_rejected": n_rej, "all_ok": ok,
-               "profile": cfg.profile, "seed": cfg.seed,
-               "wall_time": round(sum(r.wall_time for r in results), 3)}
-    lines = []
-    for r in results:
-        ctrl = " ".join("rejected" if (ev.verdict == "FAIL" and ev.error is None) else
-                        ("ERROR" if ev.error else "NOT-REJECTED") for _, ev in r.controls)
-        lines.append(f"{r.verdict:4}  {r.claim.id:<34} control: {ctrl or '-':<10} {r.wall_time:7.2f}s")
-        if r.verdict != "PASS":
-            for cr in r.evidence.criteria:
-                if not cr.ok:
-                    lines.append(f"      {cr.name}: measured {cr.measured!s:.40} vs {cr.tolerance}")
-            if r.evidence.error:
-                lines.append(f"      error: {r.evidence.error}")
-        for c, ev in r.controls:
-            if ev.error:
-                lines.append(f"      control {c.description!r} crashed: {ev.error}")
-    lines.append(f"{n_pass}/{len(results)} claims PASS, {n_rej}/{n_ctrl} controls rejected "
-                 f"({summary['wall_time']:.1f}s, profile {cfg.profile}, seed {cfg.seed})")
-    _emit({"results": [r.to_json() for r in results], "summary": summary}, args.json, "\n".join(lines))
-    return 0 if ok else 1
+    t0 = time.perf_counter()
+    results = run_selected(claims, cfg, args, "check")
+    summary = _summary(results, cfg, time.perf_counter() - t0, _seeds(args.seeds))
+    _emit({"results": [r.to_json() for r in results], "summary": summary}, args.json,
+          "\n".join(_check_lines(results, summary)))
+    return 0 if summary["all_ok"] else 1
 
 
 def cmd_kernels(args) -> int:
@@ -178,7 +214,9 @@ def cmd_report(args) -> int:
     cfg = _config(args)
     claims = select(args.only)
     out = make_report(claims, cfg, args.output, argv=["sbcheck", *sys.argv[1:]],
-                      quiet=args.json, force_embedded=args.no_latex)
+                      quiet=args.json, force_embedded=args.no_latex, jobs=cfg.jobs,
+                      scheduler=cfg.scheduler, modules=tuple(args.module),
+                      on_result=_progress_lines(len(claims), "report"))
     _emit(out, args.json, f"wrote {out['pdf']} ({out['engine']}); "
           f"{out['passed']}/{out['claims']} claims PASS, {out['controls_rejected']}/{out['controls']} controls rejected")
     return 0 if out["all_ok"] else 1
@@ -211,17 +249,21 @@ def build_parser() -> argparse.ArgumentParser:
                 "(convolutional) ReLU networks learn.")
     sub = p.add_subparsers(dest="command", parser_class=_Parser)
 
-    def common(sp, run_opts=False):
+    def common(sp, run_opts=False, seeds_opt=False):
         sp.add_argument("--json", action="store_true", help="print one JSON document on stdout")
         sp.add_argument("--module", action="append", default=[], metavar="PY_MODULE",
                         help="import a module (or .py file) of user claims first; repeatable")
         if run_opts:
             sp.add_argument("--profile", choices=["quick", "full"], default="quick")
             sp.add_argument("--seed", type=_nonneg_int("--seed"), default=0)
-            sp.add_argument("--jobs", type=lambda s: max(1, _nonneg_int("--jobs")(s)), default=1,
-                            help="parallel local workers for sweeps (joblib)")
+            sp.add_argument("--jobs", type=_nonneg_int("--jobs"), default=None,
+                            help="claims run in this many worker processes (default: the number of cores; "
+                                 "1: one after another in this process)")
             sp.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT",
-                            help="run sweeps on this Dask scheduler (extra `dask`)")
+                            help="send whole claims to this Dask scheduler (extra `dask`)")
+            if seeds_opt:
+                sp.add_argument("--seeds", default=None, metavar="A:B",
+                                help="run every claim at seeds A..B-1; JSON gives per-seed verdicts and the spread")
             sp.add_argument("--no-cache", action="store_true", help="recompute cached sweep results")
 
     sp = sub.add_parser("list", help="list the registered claims")
@@ -231,7 +273,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     sp = sub.add_parser("check", help="run claims and their negative controls")
     sp.add_argument("ids", nargs="*", metavar="ID_OR_PREFIX")
-    common(sp, run_opts=True)
+    common(sp, run_opts=True, seeds_opt=True)
     sp.set_defaults(func=cmd_check)
 
     sp = sub.add_parser("kernels", help="list the named kernels")

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 from typing import Any, Sequence
 
-from numerics.verify.progress import progress_bar
+from numerics.verify.runner import run_claims
 from reports.embedded import write_embedded
 from reports.figures import file_stem, render
 from reports.latex import LatexBuildError, compile_pdf, find_engine, render_tex
@@ -44,27 +44,21 @@ def _check_output(output: str | os.PathLike) -> tuple[Path, Path, Path]:
     return out, out.with_suffix(".tex"), figdir
 
 
-def _run_claims(claims: Sequence[Any], cfg, figtmp: Path, figname: str, quiet: bool) -> tuple[list, list]:
-    results, views = [], []
-    bar = progress_bar(len(claims), "report", enable=False if quiet else None, unit="claim")
-    try:
-        for c in claims:
-            bar.set_postfix_str(c.id)
-            r = c.run(cfg)
-            figs = []
-            for i, f in enumerate(r.evidence.figures):
-                stem = file_stem(c.id, getattr(f, "name", "figure"), i)
-                fig = render(f, figtmp, stem)
-                fig["relpath"] = f"{figname}/{stem}.pdf"
-                figs.append(fig)
-            t0 = time.perf_counter()
-            view = claim_view(r, figs, 0.0)           # computes the derivation
-            view["derive_time"] = time.perf_counter() - t0
-            results.append(r)
-            views.append(view)
-            bar.update(1)
-    finally:
-        bar.close()
+def _run_claims(claims: Sequence[Any], cfg, figtmp: Path, figname: str, run_opts: dict) -> tuple[list, list]:
+    """Run the claims (in parallel when ``run_opts["jobs"] > 1``), then draw figures and views in order."""
+    results = run_claims(list(claims), cfg, **run_opts)
+    views = []
+    for r in results:
+        figs = []
+        for i, f in enumerate(r.evidence.figures):
+            stem = file_stem(r.claim.id, getattr(f, "name", "figure"), i)
+            fig = render(f, figtmp, stem)
+            fig["relpath"] = f"{figname}/{stem}.pdf"
+            figs.append(fig)
+        t0 = time.perf_counter()
+        view = claim_view(r, figs, 0.0)           # the derivation is cached by the run
+        view["derive_time"] = time.perf_counter() - t0
+        views.append(view)
     return results, views
 
 
@@ -81,7 +75,8 @@ def _install(tmp: Path, built_pdf: Path, built_tex: Path, built_figs: Path,
 
 def make_report(claims: Sequence[Any], cfg, output: str | os.PathLike = "report.pdf", *,
                 argv: Sequence[str] | None = None, quiet: bool = False,
-                force_embedded: bool = False) -> dict[str, Any]:
+                force_embedded: bool = False, jobs: int = 1, scheduler: str | None = None,
+                modules: Sequence[str] = (), on_result=None) -> dict[str, Any]:
     """Run ``claims`` and write the verification report.
 
     Parameters
@@ -123,7 +118,8 @@ def make_report(claims: Sequence[Any], cfg, output: str | os.PathLike = "report.
     with tempfile.TemporaryDirectory(dir=out.parent, prefix=f".{out.stem}-build-") as tmpname:
         tmp = Path(tmpname)
         built_figs = tmp / figdir.name
-        results, views = _run_claims(list(claims), cfg, built_figs, figdir.name, quiet)
+        results, views = _run_claims(list(claims), cfg, built_figs, figdir.name,
+                                     dict(jobs=jobs, scheduler=scheduler, modules=tuple(modules), on_result=on_result))
         modules = {c.id: c.module for c in claims}
         doc = build_doc(views, modules, cfg, argv, engine or "embedded (matplotlib)")
         built_tex = tmp / "report.tex"

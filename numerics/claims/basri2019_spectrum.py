@@ -26,7 +26,7 @@ def _exact(kernel, d, ks):
 
 
 # --------------------------------------------------------------------------- odd-null
-@claim(id="basri2019.odd-null", aliases=("basri.odd-null",), source=SRC + " (abstract)",
+@claim(id="basri2019.odd-null", cost=1, aliases=("basri.odd-null",), source=SRC + " (abstract)",
        statement=r"\lambda_k = 0 \text{ for every odd } k \ge 3 \text{ and every } d \ge 2 \text{ (no bias)}",
        derive=theory.basri2019.odd_null)
 def odd_null(cfg, kernels=("basri", "ntk", "nngp")):
@@ -60,7 +60,7 @@ odd_null.control("bias kernel: odd eigenvalues no longer vanish", kernels=("basr
 
 
 # --------------------------------------------------------------------------- bias-restores
-@claim(id="basri2019.bias-restores", aliases=("basri.bias-restores",), source=SRC,
+@claim(id="basri2019.bias-restores", cost=3, aliases=("basri.bias-restores",), source=SRC,
        statement=r"\text{with bias } \lambda_k > 0 \ \forall k",
        derive=theory.basri2019.bias_restores)
 def bias_restores(cfg, kernels=("basri-bias", "ntk-bias", "nngp-bias")):
@@ -109,7 +109,7 @@ bias_restores.control("no-bias kernel: odd eigenvalues are 0", kernels=("basri",
 
 
 # --------------------------------------------------------------------------- circle
-@claim(id="basri2019.circle-spectrum", aliases=("basri.circle-spectrum",), source=SRC,
+@claim(id="basri2019.circle-spectrum", cost=4, aliases=("basri.circle-spectrum",), source=SRC,
        statement=r"d=2:\ \lambda_k^{\rm basri}=\frac{k^2+1}{\pi^2(k^2-1)^2}\ (k\text{ even}),\ k^2\lambda_k\to\frac1{\pi^2}",
        derive=theory.basri2019.circle_spectrum)
 def circle_spectrum(cfg, exponent=2):
@@ -154,7 +154,7 @@ circle_spectrum.control("exponent 1 (intrinsic dimension) instead of 2", exponen
 
 
 # --------------------------------------------------------------------------- sphere decay
-@claim(id="basri2019.sphere-decay", aliases=("basri.sphere-decay",), source=SRC + "; Bietti & Mairal 2019",
+@claim(id="basri2019.sphere-decay", cost=2, aliases=("basri.sphere-decay",), source=SRC + "; Bietti & Mairal 2019",
        statement=r"\lambda_k \sim C(d)\,k^{-d},\ C(d)=\frac{2^{d-2}\Gamma(d/2)^2}{\pi^2}\ (k\text{ even})",
        derive=theory.basri2019.sphere_decay)
 def sphere_decay(cfg, offset=0, kernel="ntk"):
@@ -207,7 +207,7 @@ def _kernel_np(name, T):
     return f(np.clip(T, -1.0, 1.0))
 
 
-@claim(id="basri2019.mercer", aliases=("ntk.mercer",), source="Mercer/Funk-Hecke; docs/basri2019.md §2",
+@claim(id="basri2019.mercer", cost=1, aliases=("ntk.mercer",), source="Mercer/Funk-Hecke; docs/basri2019.md §2",
        statement=r"K(t)=\sum_k N(d,k)\lambda_k P_k(d;t);\ \operatorname{eig}(G/n)\to\lambda_k",
        derive=theory.basri2019.mercer)
 def mercer(cfg, kernel="ntk", shift=0):

@@ -93,7 +93,7 @@ def _learning_time(cfg, *, d, exponent, rtol_exp, sizes, salt):
                            "geometric-mean times."))
 
 
-@claim(id="basri2019.learning-time-circle", aliases=("basri.learning-time-circle",), source=SOURCE + "; docs/basri2019.md §5",
+@claim(id="basri2019.learning-time-circle", cost=7, aliases=("basri.learning-time-circle",), source=SOURCE + "; docs/basri2019.md §5",
        statement=(r"t_k = \eta\,\ln\varepsilon/\ln(1-\eta\lambda_k) \approx \ln(1/\varepsilon)/\lambda_k"
                   r"\ (\pm15\%),\ t_k \propto k^{2}\ \text{on } S^1\ (\text{even } k\ge 8)"),
        derive=lt.learning_time)
@@ -112,7 +112,7 @@ def learning_time_circle(cfg, exponent=2.0):
 learning_time_circle.control("intrinsic-dimension exponent: t_k ∝ k^1 on the circle", exponent=1.0)
 
 
-@claim(id="basri2019.learning-time-sphere", aliases=("basri.learning-time-sphere",), source=SOURCE + "; docs/basri2019.md §5",
+@claim(id="basri2019.learning-time-sphere", cost=30, aliases=("basri.learning-time-sphere",), source=SOURCE + "; docs/basri2019.md §5",
        statement=(r"t_k \approx \ln(1/\varepsilon)/\lambda_k\ (\pm15\%),\ t_k \propto k^{3}\ "
                   r"\text{on } S^2\ (\text{even } k\ge 8)"),
        derive=lt.learning_time)
@@ -129,7 +129,7 @@ def learning_time_sphere(cfg, exponent=3.0):
 learning_time_sphere.control("intrinsic-dimension exponent: t_k ∝ k^2 on S^2", exponent=2.0)
 
 
-@claim(id="basri2019.odd-stall", aliases=("basri.odd-stall",), source=SOURCE + "; docs/basri2019.md §4-§5",
+@claim(id="basri2019.odd-stall", cost=1, aliases=("basri.odd-stall",), source=SOURCE + "; docs/basri2019.md §4-§5",
        statement=(r"\text{no bias: odd } k\ge3 \text{ stalls } (\|r\|\ge\tfrac12\|r_0\| \text{ at } t_{k+1});"
                   r"\ \text{with bias it is fitted } (\|r\|<\varepsilon\|r_0\|)"),
        derive=lt.odd_stall)
@@ -200,7 +200,7 @@ def _infinite_width_residual(grams: np.ndarray, y: np.ndarray) -> tuple[float, f
     return full, max(se, 1e-300)
 
 
-@claim(id="basri2019.eigenfunctions", aliases=("basri.eigenfunctions",), source=SOURCE + "; Funk-Hecke (docs/basri2019.md §2)",
+@claim(id="basri2019.eigenfunctions", cost=1, aliases=("basri.eigenfunctions",), source=SOURCE + "; Funk-Hecke (docs/basri2019.md §2)",
        statement=(r"K\,y = \hat\lambda\,y + O(m^{-1/2}) \text{ for sampled harmonics } y,\ "
                   r"\hat\lambda/n = \lambda_k \pm \text{MC error}"),
        derive=lt.eigenfunctions)
@@ -265,7 +265,7 @@ eigenfunctions.control("non-harmonic target |cos theta| in place of the harmonic
 
 
 # --------------------------------------------------------------------------- empirical NTK
-@claim(id="basri2019.empirical-ntk", aliases=("ntk.empirical-limit",), source="Jacot et al. 2018; Basri et al. 2019 (NTK of two-layer ReLU nets)",
+@claim(id="basri2019.empirical-ntk", cost=1, aliases=("ntk.empirical-limit",), source="Jacot et al. 2018; Basri et al. 2019 (NTK of two-layer ReLU nets)",
        statement=r"\|\Theta_m-\Theta\|_F/\|\Theta\|_F\propto m^{-1/2}",
        derive=lt.ntk_limit)
 def ntk_limit(cfg, pairs=(("ntk", False), ("ntk-bias", True))):

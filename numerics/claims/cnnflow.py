@@ -57,7 +57,7 @@ def _euler_defect(net, X, Y):
     return float(np.max(np.abs(lhs - (ww + bb) / p) / np.maximum(den, 1e-300)))
 
 
-@claim(id="cnnflow.conservation", aliases=("flow.conservation",), source=SOURCE + " §1 (C1); Du, Hu & Lee 2018",
+@claim(id="cnnflow.conservation", cost=9, aliases=("flow.conservation",), source=SOURCE + " §1 (C1); Du, Hu & Lee 2018",
        statement=r"\sigma \text{ positively } p\text{-homogeneous} \Rightarrow "
                  r"\tfrac{d}{dt}\big(\|a_k\|^2-(\|w_k\|^2+b_k^2)/p\big)=0",
        derive=gf.conservation)
@@ -124,7 +124,7 @@ conservation.control("tanh instead of the homogeneous activations: Q_k drifts", 
 
 
 # --------------------------------------------------------------------------- flow.gd-drift
-@claim(id="cnnflow.gd-drift", aliases=("flow.gd-drift",), source=SOURCE + " §2 (C2)",
+@claim(id="cnnflow.gd-drift", cost=3, aliases=("flow.gd-drift",), source=SOURCE + " §2 (C2)",
        statement=r"Q_k^{t+1}-Q_k^t=\eta^2\big(|\partial_{a_k}L|^2-\|\nabla_{w_k}L\|^2-|\partial_{b_k}L|^2\big),"
                  r"\quad Q_k(T)-Q_k(0)=O(\eta)",
        derive=gf.gd_drift)
@@ -188,7 +188,7 @@ def _frozen(net, X, Y):
     return batch, G, b
 
 
-@claim(id="cnnflow.monotone-loss", aliases=("flow.monotone-loss",), source=SOURCE + " §3 (C3)",
+@claim(id="cnnflow.monotone-loss", cost=7, aliases=("flow.monotone-loss",), source=SOURCE + " §3 (C3)",
        statement=r"\tfrac{d}{dt}L=-\|\nabla L\|^2\le 0;\ \text{GD: } L \text{ non-increasing for } "
                  r"\eta\le 2/\lambda_{\max}",
        derive=gf.energy_identity)
@@ -260,7 +260,7 @@ def _closed_form(G, b, a0, times):
     return np.array(out), int(np.sum(lam > cut)), lam
 
 
-@claim(id="cnnflow.coefficient-ode", aliases=("flow.coefficient-ode",), source=SOURCE + " §4 (C4); Van Loan 1978",
+@claim(id="cnnflow.coefficient-ode", cost=8, aliases=("flow.coefficient-ode",), source=SOURCE + " §4 (C4); Van Loan 1978",
        statement=r"\dot a=-Ga+b\ \Rightarrow\ a(t)=e^{-Gt}a(0)+G^{+}(I-e^{-Gt})b,\ \text{also for singular }G",
        derive=gf.coefficient_ode)
 def coefficient_ode(cfg, sign=1.0):

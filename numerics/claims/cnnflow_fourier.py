@@ -28,7 +28,7 @@ SRC = "Note on gradient flow of a two-layer CNN, "
 
 
 # --------------------------------------------------------------------------- §6 white spectrum
-@claim(id="cnnflow.white-spectrum", aliases=("fourier.white-spectrum",), source=SRC + "'Fourier Representation'; docs/cnnflow.md §6 (i)-(iv), derived here",
+@claim(id="cnnflow.white-spectrum", cost=1, aliases=("fourier.white-spectrum",), source=SRC + "'Fourier Representation'; docs/cnnflow.md §6 (i)-(iv), derived here",
        statement=r"\mathbb E|\hat w(\xi)|^2=qs^2\ \forall\xi,\quad \operatorname{Var}|\hat w(\xi)|^2=(qs^2)^2+|C(\xi)|^2,"
                  r"\quad |\hat w(\xi)|^2\sim\mathrm{Exp}(qs^2)\iff C(\xi)=0",
        derive=tf.white_spectrum)
@@ -77,7 +77,7 @@ white_spectrum.control("exponential law claimed for a short kernel with C(xi) !=
 
 
 # --------------------------------------------------------------------------- §6 (vi) LLN
-@claim(id="cnnflow.lln-coverage", aliases=("fourier.lln-coverage",), source=SRC + "'Fourier Representation' (LLN sentence); docs/cnnflow.md §6 (vi)",
+@claim(id="cnnflow.lln-coverage", cost=1, aliases=("fourier.lln-coverage",), source=SRC + "'Fourier Representation' (LLN sentence); docs/cnnflow.md §6 (vi)",
        statement=r"\mathbb E\sup_\xi|S_m(\xi)/(qs^2)-1|\asymp m^{-1/2},\ S_m=\tfrac1m\sum_k|\hat w_k(\xi)|^2",
        derive=tf.white_spectrum)
 def lln_coverage(cfg, slope=-0.5, N=16, q=3):
@@ -123,7 +123,7 @@ lln_coverage.control("LLN exponent -1 (the rate of a mean of squares, not of a m
 
 
 # --------------------------------------------------------------------------- §5 B1-B3
-@claim(id="cnnflow.band-limits", aliases=("fourier.band-limits",), source=SRC + "'Spectral Bias in Frequency Retrieval'; docs/cnnflow.md §5 B1-B3, derived here",
+@claim(id="cnnflow.band-limits", cost=1, aliases=("fourier.band-limits",), source=SRC + "'Spectral Bias in Frequency Retrieval'; docs/cnnflow.md §5 B1-B3, derived here",
        statement=r"\sigma\ \text{affine}\Rightarrow\hat r(\xi,t)=\hat r(\xi,0)\ (|\xi|>K);\ \sigma=z^2\Rightarrow"
                  r"\text{same for }|\xi|>2K;\ \text{ReLU, no bias, pure tone}\Rightarrow\hat u(\xi)=0\ (\xi\ \text{odd}\ge3)",
        derive=tf.band_theorems)
@@ -165,7 +165,7 @@ band_limits.control("B3 with a bias: odd harmonics >= 3 appear", b3_bias=True)
 
 
 # --------------------------------------------------------------------------- §5 rate formula
-@claim(id="cnnflow.rate-formula", aliases=("fourier.rate-formula",), source="Sheet §5 (frozen kernels, K=1), derived here",
+@claim(id="cnnflow.rate-formula", cost=1, aliases=("fourier.rate-formula",), source="Sheet §5 (frozen kernels, K=1), derived here",
        statement=r"t_\xi\lambda_\xi\approx1,\ \lambda_\xi=\tfrac{Nm}{4}\sum_{p\equiv\pm\xi\,(N)}\mathbb E h_p(A,b)^2"
                  r"\ \ (2q/N\in\mathbb Z)",
        derive=tf.frozen_rate)

@@ -36,7 +36,7 @@ def _gap_relu_data(cfg, N, m, seeds, s_b):
     return xs, out
 
 
-@claim(id="cnnflow.gap-time-relu", aliases=("fourier.gap-time-relu",),
+@claim(id="cnnflow.gap-time-relu", cost=2, aliases=("fourier.gap-time-relu",),
        source=SRC + "'Spectral Bias in Frequency Retrieval' (exponential in the gap); docs/cnnflow.md §5 -- REFUTED for ReLU",
        statement=r"\text{ReLU: } t_\xi\propto\xi^{4}\ (\text{frozen}),\ \xi^{2}\ (\text{lazy NTK});\ "
                  r"\text{slope}_\xi\log(t_{2\xi}/t_\xi)<0.2\ \text{(not exponential)}",
@@ -102,7 +102,7 @@ gap_time_relu.control("swapped exponents (frozen xi^2, lazy NTK xi^4)", frozen_e
 
 
 # --------------------------------------------------------------------------- gap time: tanh
-@claim(id="cnnflow.gap-time-smooth", aliases=("fourier.gap-time-smooth",),
+@claim(id="cnnflow.gap-time-smooth", cost=5, aliases=("fourier.gap-time-smooth",),
        source=SRC + "'Spectral Bias in Frequency Retrieval' (exponential in the gap); docs/cnnflow.md §5 -- HOLDS for tanh",
        statement=r"\tanh:\ \text{slope}_\xi\log(t_{2\xi}/t_\xi)\ge0.2,\ \ \log t_\xi\approx3\,(\pi\xi/2\sigma_A)^{2/3}",
        derive=tf.frozen_rate)
@@ -165,7 +165,7 @@ gap_time_smooth.control("ReLU in place of tanh: same discriminator and law", act
 
 
 # --------------------------------------------------------------------------- F-principle
-@claim(id="cnnflow.f-principle", aliases=("fourier.f-principle",), source=SRC + "'Notes' (F-Principle); Xu et al. 2019/2020; docs/cnnflow.md §5",
+@claim(id="cnnflow.f-principle", cost=3, aliases=("fourier.f-principle",), source=SRC + "'Notes' (F-Principle); Xu et al. 2019/2020; docs/cnnflow.md §5",
        statement=r"\text{trained CNN: } t_\xi\ \text{increasing in }\xi,\ \text{ordered as }1/\lambda^{\rm NTK}_\xi",
        derive=tf.frozen_rate)
 def f_principle(cfg, order="low-first"):

@@ -115,7 +115,7 @@ def _sphere_ratio_spread(candidate, n_theta, rng):
     return max(spreads), ratios_all, terms
 
 
-@claim(id="geifman2022.product-eigenfunctions", aliases=("cntk.product-eigenfunctions",),
+@claim(id="geifman2022.product-eigenfunctions", cost=1, aliases=("cntk.product-eigenfunctions",),
        source=f"{SRC}, claims list (a) [paper]; GAP orbit sums derived here (docs/geifman2022.md §3.1, §3.3)",
        statement=r"T_{K}\prod_i Y_{k_i}(x_i)=\lambda_{\mathbf k}\prod_i Y_{k_i}(x_i)\ (\mathrm{Eq},\mathrm{Tr});"
                  r"\ T_{K^{GAP}}\sum_{s}Y_{s\mathbf k}=\lambda\sum_s Y_{s\mathbf k}",
@@ -160,7 +160,7 @@ def _poly_kernel(q, L, kind, P):
     return b, len(syms)
 
 
-@claim(id="geifman2022.eigen-series", aliases=("cntk.eigen-series",),
+@claim(id="geifman2022.eigen-series", cost=1, aliases=("cntk.eigen-series",),
        source=f"{SRC}, preliminaries (power series) [paper]; mu_zeta(n,k) derived here by Funk-Hecke",
        statement=r"\lambda_{\mathbf k}=\sum_{\mathbf n\ge\mathbf k,\ \mathbf n\equiv\mathbf k}b_{\mathbf n}"
                  r"\prod_i\mu_\zeta(n_i,k_i),\ \mu_\zeta(n,k)=\frac{n!\,\Gamma(\zeta/2)}{2^n(\frac{n-k}2)!\,"
@@ -206,7 +206,7 @@ eigen_series.control("mu_zeta with the wrong Gamma argument (n+k+zeta+1)/2", mu=
 
 
 # ----------------------------------------------------------------------------- 3. single-pixel decay
-@claim(id="geifman2022.decay-single-pixel", aliases=("cntk.decay-single-pixel",),
+@claim(id="geifman2022.decay-single-pixel", cost=12, aliases=("cntk.decay-single-pixel",),
        source=f"{SRC}, abstract (rate depends on zeta, not on d or q) [paper]; exponents derived here "
               "(docs/geifman2022.md §3.4 rule 1)",
        statement=r"\lambda_{k\mathbf e_i}\asymp k^{-\zeta}\ (\mathrm{CNTK}),\ k^{-(\zeta+2)}\ (\mathrm{CGPK}),"
@@ -249,7 +249,7 @@ decay_single_pixel.control("the FC-NTK/GP (rho = mean_i t_i) held to the CNTK si
 
 
 # ----------------------------------------------------------------------------- 4. support decay
-@claim(id="geifman2022.decay-support", aliases=("cntk.decay-support",),
+@claim(id="geifman2022.decay-support", cost=10, aliases=("cntk.decay-support",),
        source="derived here (docs/geifman2022.md §3.4 rule 2; the paper's theorem text was not available)",
        statement=r"\lambda_{\mathbf k}\asymp\|\mathbf k\|^{-(2s+r(S)(\zeta-1))},\ s=\tfrac12\ (\mathrm{NTK}),"
                  r"\ \tfrac32\ (\mathrm{GP}),\ r(S)=\text{smallest receptive field}\supseteq\mathrm{supp}\,\mathbf k",
@@ -298,7 +298,7 @@ decay_support.control("product of single-pixel rates prod_i k_i^-(zeta-1+2s) as 
 
 
 # ----------------------------------------------------------------------------- 5. locality
-@claim(id="geifman2022.locality", aliases=("cntk.locality",),
+@claim(id="geifman2022.locality", cost=1, aliases=("cntk.locality",),
        source=f"{SRC}, abstract and claims list (d) [paper: qualitative]; path-count ratios N_j/N_j' and "
               "exact zeros derived here (docs/geifman2022.md §3.3, §3.5)",
        statement=r"\lambda^{Eq}_{k\mathbf e_j}/\lambda^{Eq}_{k\mathbf e_{j'}}\to N_j/N_{j'};\ "
@@ -360,7 +360,7 @@ def _empirical_ntks(seed, widths, seeds, n):
     return X, ntks
 
 
-@claim(id="geifman2022.empirical-limit", aliases=("cntk.empirical-limit",),
+@claim(id="geifman2022.empirical-limit", cost=1, aliases=("cntk.empirical-limit",),
        source="Jacot et al. 2018 / Arora et al. 2019 (NTK limit); network of " + SRC + " docs/geifman2022.md §1.1; rate derived here",
        statement=r"\|\hat\Theta_m-\Theta\|_F/\|\Theta\|_F\propto m^{-1/2}",
        derive=tms.derive_empirical_limit)

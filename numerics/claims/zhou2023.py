@@ -30,7 +30,7 @@ def _split(c, thr=0.99):
 
 
 # ----------------------------------------------------------------------------- linear solution
-@claim(id="zhou2023.linear-solution", aliases=("condensation.linear-solution",), derive=tc.linear_solution,
+@claim(id="zhou2023.linear-solution", cost=1, aliases=("condensation.linear-solution",), derive=tc.linear_solution,
        source=f"{SRC}, App. C (32)-(34), Prop. 1 (50)-(53); docs/zhou2023.md §2",
        statement=r"\frac{d}{dt}\begin{bmatrix}w_k\\a_k\end{bmatrix}=\begin{bmatrix}0&A\\A^\top&0\end{bmatrix}"
                  r"\begin{bmatrix}w_k\\a_k\end{bmatrix},\ w_k(t)=\sum_j[\cosh(\sigma_jt)\omega_{kj}+\sinh(\sigma_jt)"
@@ -106,7 +106,7 @@ def _preprocessing_table(cfg, draws):
     return rows
 
 
-@claim(id="zhou2023.alignment", aliases=("condensation.alignment",), derive=tc.alignment,
+@claim(id="zhou2023.alignment", cost=170, aliases=("condensation.alignment",), derive=tc.alignment,
        source=f"{SRC}, Thm 1/3 (69)-(70), (67); docs/zhou2023.md §3, §5",
        statement=r"\gamma=4,\ M=512:\ \#\{k:|\cos(w_k(T_{\rm lin}),u_1)|>0.99\}\ge0.7M,\ \text{both signs},\ "
                  r"T_{\rm lin}\approx T_\delta=\tfrac{1}{2\sigma_1}\log\tfrac{\delta\overline{y^2}}{2\sigma_1\sum_k(C^+_{k1})^2}")
@@ -224,7 +224,7 @@ def _gap_runs(seed, profile):
     return out
 
 
-@claim(id="zhou2023.gap-rate", aliases=("condensation.gap-rate",), derive=tc.gap_rate,
+@claim(id="zhou2023.gap-rate", cost=20, aliases=("condensation.gap-rate",), derive=tc.gap_rate,
        source=f"{SRC}, (73) and the Markov-chain remark; docs/zhou2023.md §3",
        statement=r"\frac{\|(I-u_1u_1^\top)\theta_W(t)\|}{\|\theta_{W,u_1}(t)\|}\propto e^{-(\sigma_1-\sigma_2)t}\ \text{(linear stage)}")
 def gap_rate(cfg, rate="sigma1-sigma2"):
@@ -266,7 +266,7 @@ gap_rate.control("rate sigma1 (the growth rate of the top mode) instead of the g
 
 
 # ----------------------------------------------------------------------------- multichannel
-@claim(id="zhou2023.multichannel", aliases=("condensation.multichannel",), derive=tc.multichannel,
+@claim(id="zhou2023.multichannel", cost=20, aliases=("condensation.multichannel",), derive=tc.multichannel,
        source=f"{SRC}, Thm 4, App. D (88), Fig. 7; docs/zhou2023.md §2, §4",
        statement=r"C=3:\ \#\{k:\min_c|\cos(w_k[c],u_1[c])|>0.99\}\ge0.7M\ \text{at }T_{\rm lin},\ \text{both signs}")
 def multichannel(cfg, shuffle=False):

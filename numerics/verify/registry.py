@@ -1,24 +1,34 @@
-"""The one registry of claims: statement + derivation + empirical check + negative controls.
+"""The one registry of claims: statement + derivation + empirical check + controls + probes.
 
 pytest (``tests/test_claims.py``), ``sbcheck check`` and ``sbcheck report`` all iterate
 :data:`REGISTRY`.  Adding a claim is one decorated function::
 
-    from numerics.verify.registry import claim, Evidence, close, at_most
+    from numerics.registry import claim, Evidence, close
 
     @claim(id="mypaper.slope", source="Me et al. 2026, Thm 1",
            statement=r"\\lambda_k \\asymp k^{-2}", derive=my_derivation)
-    def slope(cfg, exponent=2.0):
-        measured = fit_slope(n=cfg.pick(quick=200, full=2000), rng=cfg.rng())
-        return Evidence([close("decay exponent", measured, exponent, atol=0.1)],
-                        kind="float64", sizes={"n": ...})
+    def slope(cfg, exponent_factor=1.0):
+        expected = cfg.derived_value("exponent") * exponent_factor     # read from the derivation
+        measured = cfg.cached(fit_slope, n=cfg.pick(quick=200, full=2000), seed=cfg.seed)
+        return Evidence([close("decay exponent", measured, expected, atol=0.02)], kind="float64")
 
-    slope.control("the exponent 3 claimed instead of 2", exponent=3.0)
+    slope.control("the exponent 3 claimed instead of 2", kind="strawman", exponent_factor=1.5)
+    slope.control("exponent x1.1", kind="near-miss", exponent_factor=1.1)
+    slope.probe("exponent x1.02", exponent_factor=1.02)
 
-A check **measures**; it never decides.  It returns :class:`Evidence` holding criteria
-(measured number, what is expected, the tolerance); the verdict is computed here from those
-numbers: ``"PASS"`` iff there is at least one criterion and every criterion holds.  A control
-re-runs the *same* check function with perturbed keyword arguments (a wrong exponent, tanh
-instead of ReLU, no bias, ...), and must come out ``"FAIL"``.
+A check **measures**; it never decides.  It returns :class:`Evidence` holding criteria (measured
+number, what is expected, the tolerance); the verdict is computed from those numbers: ``"PASS"`` iff
+there is at least one criterion and every criterion holds.  The claim's own evidence also carries
+the criterion "every symbolic check of the derivation holds", so a derivation that fails makes the
+claim FAIL in ``check``, ``report`` and pytest alike.
+
+A **control** re-runs the *same* check with perturbed keyword arguments and must come out
+``"FAIL"``: a *near-miss* (the statement perturbed the way a plausible wrong theory would be:
+exponent x1.1, constant x1.05, one term dropped, a kernel scaled by 1.1), a *strawman* (exponent 1
+for 2, a sign flip: allowed, proves little) or a *regime* control (outside the theorem's
+hypotheses: tanh for ReLU, large initialisation).  A **probe** is a smaller perturbation run the same
+way and reported, rejected or not, without deciding the exit code.  Near-miss controls and probes
+together are the claim's *resolution*: "rejects exponent x1.1, x1.05; misses x1.02".
 """
 from __future__ import annotations
 
@@ -28,108 +38,40 @@ import traceback
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
-import numpy as np
-
-from theory.validate import shown
+from numerics.verify.config import PROFILES, Config
 from numerics.verify.evidence import (Criterion, Evidence, Figure, Series, at_least, at_most, close,
-                               equal, to_jsonable, within)
+                                      equal, to_jsonable, within)
+from numerics.verify.results import Result
+from theory.validate import check_choice, shown
 
 __all__ = [
     "Config", "Criterion", "Evidence", "Figure", "Series", "Claim", "Control", "Result",
     "claim", "close", "at_most", "at_least", "within", "equal", "REGISTRY", "select",
-    "PROFILES", "run", "to_jsonable", "dumps", "Registry",
+    "PROFILES", "run", "to_jsonable", "dumps", "Registry", "CONTROL_KINDS", "STATUSES",
 ]
 
-PROFILES = ("quick", "full")
+CONTROL_KINDS = ("near-miss", "strawman", "regime")
+STATUSES = ("derived", "conjecture")
+_ID_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789.-_")
 
 
-# --------------------------------------------------------------------------- configuration
-@dataclass(frozen=True)
-class Config:
-    """What a check is run with: the profile (sizes), the seed and the execution options.
-
-    Parameters
-    ----------
-    profile : {"quick", "full"}
-        ``quick``: the whole registry in minutes on 2 cores; ``full``: paper-sized.
-    seed : int
-        Root seed; every random thing in a check derives from it (:meth:`rng`).
-    jobs : int
-        Local parallel workers for sweeps (joblib); 1 = serial.
-    scheduler : str or None
-        Address of a Dask scheduler (``tcp://host:port``) for sweeps, or None.
-    cache : bool
-        Whether sweeps may reuse results cached on disk.
-    """
-
-    profile: str = "quick"
-    seed: int = 0
-    jobs: int = 1
-    scheduler: str | None = None
-    cache: bool = True
-
-    def __post_init__(self):
-        if self.profile not in PROFILES:
-            raise ValueError(f"`profile` must be one of {list(PROFILES)}; got {self.profile!r}")
-        if not (isinstance(self.seed, (int, np.integer)) and not isinstance(self.seed, bool)
-                and 0 <= int(self.seed) < 2**63):
-            raise ValueError(f"`seed` must be an int in [0, 2**63); got {self.seed!r}")
-        if not (isinstance(self.jobs, int) and self.jobs >= 1):
-            raise ValueError(f"`jobs` must be an int >= 1; got {self.jobs!r}")
-
-    def pick(self, quick: Any, full: Any) -> Any:
-        """The value for the current profile."""
-        return quick if self.profile == "quick" else full
-
-    def rng(self, *salt: int) -> np.random.Generator:
-        """A NumPy generator seeded by ``(seed, *salt)``: same seed and salt, same numbers."""
-        return np.random.default_rng([int(self.seed), *[int(s) for s in salt]])
-
-
-# --------------------------------------------------------------------------- claims
 @dataclass
 class Control:
-    """A perturbed statement run through the same check; it must FAIL."""
+    """A perturbed statement run through the same check.
+
+    ``kind`` is one of :data:`CONTROL_KINDS`, or ``"probe"`` (reported, not required to FAIL);
+    ``label`` is the short name used in the resolution ("exponent x1.05").
+    """
 
     description: str
     kwargs: dict[str, Any]
-
-
-@dataclass
-class Result:
-    """A claim run: evidence for the claim and for each control, with wall times (seconds)."""
-
-    claim: "Claim"
-    evidence: Evidence
-    controls: list[tuple[Control, Evidence]]
-    wall_time: float
-    profile: str
-    seed: int
+    kind: str = "strawman"
+    label: str = ""
 
     @property
-    def verdict(self) -> str:
-        return self.evidence.verdict
-
-    @property
-    def ok(self) -> bool:
-        """Claim PASS and every control FAIL (rejected) without an error."""
-        return self.verdict == "PASS" and all(
-            ev.verdict == "FAIL" and ev.error is None for _, ev in self.controls)
-
-    def to_json(self) -> dict[str, Any]:
-        ctrls = [{"description": c.description, "verdict": "ERROR" if ev.error else ev.verdict,
-                  "measured": ev.measured, "error": ev.error} for c, ev in self.controls]
-        out = {"id": self.claim.id, "aliases": list(self.claim.aliases), "source": self.claim.source,
-               "statement": self.claim.statement,
-               "verdict": self.verdict, "measured": self.evidence.measured,
-               "tolerance": self.evidence.tolerance, "kind": self.evidence.kind,
-               "control": ctrls[0] if ctrls else None, "controls": ctrls,
-               "evidence": self.evidence.to_json(), "profile": self.profile, "seed": self.seed,
-               "wall_time": round(self.wall_time, 3)}
-        return to_jsonable(out)
-
-
-_ID_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789.-_")
+    def required(self) -> bool:
+        """Whether the claim is only OK when this perturbation is rejected."""
+        return self.kind != "probe"
 
 
 class Claim:
@@ -137,20 +79,24 @@ class Claim:
 
     def __init__(self, fn: Callable[..., Evidence], *, id: str, source: str, statement: str,
                  derive: Callable[[], Any] | None = None, title: str | None = None,
-                 aliases: Iterable[str] = ()):
+                 aliases: Iterable[str] = (), status: str = "derived", cost: float = 10.0):
         for name, value in [("id", id), *[("aliases", a) for a in aliases]]:
             if not (isinstance(value, str) and "." in value and set(value) <= _ID_CHARS):
-                raise ValueError(f"claim `{name}` must be dotted lower-case '<source>.<statement>'; got {value!r}")
+                raise ValueError(f"claim `{name}` must be dotted lower-case '<source>.<statement>'; "
+                                 f"got {shown(value)}")
         self.fn = fn
         self.id = id
         self.aliases = tuple(aliases)
         self.source = source
         self.statement = statement
+        self.status = check_choice("status", status, STATUSES)
+        self.cost = float(cost)
         self._derive = derive
         self._derivation = None
         self.title = title or (fn.__doc__ or "").strip().split("\n")[0]
         self.doc = (fn.__doc__ or "").strip()
         self.controls: list[Control] = []
+        self.probes: list[Control] = []
         self.module = fn.__module__
 
     def __repr__(self) -> str:
@@ -168,13 +114,27 @@ class Claim:
         p = pattern.rstrip(".")
         return any(n == pattern or n.startswith(p + ".") or n.startswith(pattern) for n in names)
 
-    def control(self, description: str, **kwargs: Any) -> "Claim":
-        """Register a negative control: the same check with ``kwargs`` perturbed; it must FAIL."""
+    # ------------------------------------------------------------------ declaring
+    def control(self, description: str, *, kind: str = "strawman", label: str = "",
+                **kwargs: Any) -> "Claim":
+        """Register a control: the same check with ``kwargs`` perturbed; it must FAIL.
+
+        ``kind``: ``"near-miss"``, ``"strawman"`` or ``"regime"`` (module docstring).
+        """
+        check_choice("kind", kind, CONTROL_KINDS, what=f"control of {self.id}")
         if not kwargs:
             raise ValueError(f"control of {self.id!r} must perturb at least one keyword argument")
-        self.controls.append(Control(description, kwargs))
+        self.controls.append(Control(description, kwargs, kind, label or description))
         return self
 
+    def probe(self, description: str, *, label: str = "", **kwargs: Any) -> "Claim":
+        """Register a probe: a perturbation run and reported in the resolution, not required to FAIL."""
+        if not kwargs:
+            raise ValueError(f"probe of {self.id!r} must perturb at least one keyword argument")
+        self.probes.append(Control(description, kwargs, "probe", label or description))
+        return self
+
+    # ------------------------------------------------------------------ running
     def derive(self):
         """The claim's :class:`theory.derivation.Derivation` (computed once, then cached)."""
         if self._derive is None:
@@ -182,6 +142,19 @@ class Claim:
         if self._derivation is None:
             self._derivation = self._derive()
         return self._derivation
+
+    def _derivation_or_error(self):
+        try:
+            return self.derive(), None
+        except KeyboardInterrupt:
+            raise
+        except Exception as exc:
+            return None, f"derivation failed: {type(exc).__name__}: {exc}"
+
+    def config(self, cfg: Config) -> Config:
+        """``cfg`` with this claim's derivation and a fresh shared-measurement store attached."""
+        d, _ = self._derivation_or_error()
+        return cfg.with_(derivation=d, memo={})
 
     def _evaluate(self, cfg: Config, kwargs: dict[str, Any]) -> Evidence:
         try:
@@ -196,30 +169,49 @@ class Claim:
                             error=f"check of {self.id!r} returned {type(ev).__name__}, not Evidence")
         return ev
 
+    def _with_derivation_criterion(self, ev: Evidence) -> Evidence:
+        """The claim's evidence plus "every symbolic check of the derivation holds"."""
+        d, err = self._derivation_or_error()
+        if d is None and err is None:
+            return ev
+        if err is not None:
+            ev.error = ev.error or err
+            return ev
+        failed = sorted(k for k, ok in d.checks.items() if not ok)
+        ev.criteria.append(equal("derivation: number of symbolic checks that fail"
+                                 + (f" ({', '.join(failed)})" if failed else ""), len(failed), 0))
+        return ev
+
     def check(self, profile: str = "quick", seed: int = 0, cfg: Config | None = None, **kwargs) -> Evidence:
-        """Run the check for the claim itself."""
-        cfg = cfg or Config(profile=profile, seed=seed)
-        return self._evaluate(cfg, kwargs)
+        """Run the check for the claim itself (the derivation criterion included)."""
+        cfg = self.config(cfg or Config(profile=profile, seed=seed))
+        return self._with_derivation_criterion(self._evaluate(cfg, kwargs))
 
     def check_control(self, profile: str = "quick", seed: int = 0, which: int = 0,
                       cfg: Config | None = None) -> Evidence:
         """Run control number ``which`` through the same check."""
         if not self.controls:
             raise ValueError(f"claim {self.id!r} has no control")
-        cfg = cfg or Config(profile=profile, seed=seed)
+        cfg = self.config(cfg or Config(profile=profile, seed=seed))
         return self._evaluate(cfg, self.controls[which].kwargs)
 
     def run(self, cfg: Config) -> Result:
+        """The claim, every control and every probe, sharing one measurement store."""
         t0 = time.perf_counter()
-        ev = self._evaluate(cfg, {})
-        ctrls = [(c, self._evaluate(cfg, c.kwargs)) for c in self.controls]
-        return Result(self, ev, ctrls, time.perf_counter() - t0, cfg.profile, int(cfg.seed))
+        c = self.config(cfg)
+        ev = self._with_derivation_criterion(self._evaluate(c, {}))
+        ctrls = [(x, self._evaluate(c, x.kwargs)) for x in self.controls]
+        probes = [(x, self._evaluate(c, x.kwargs)) for x in self.probes]
+        return Result(self, ev, ctrls, time.perf_counter() - t0, cfg.profile, int(cfg.seed), probes)
 
     def describe(self) -> dict[str, Any]:
         return {"id": self.id, "aliases": list(self.aliases), "source": self.source,
-                "statement": self.statement,
+                "statement": self.statement, "status": self.status,
                 "control": self.controls[0].description if self.controls else None,
-                "controls": [c.description for c in self.controls], "title": self.title}
+                "controls": [{"description": c.description, "kind": c.kind, "label": c.label}
+                             for c in self.controls],
+                "probes": [{"description": p.description, "label": p.label} for p in self.probes],
+                "title": self.title}
 
 
 class Registry:
@@ -275,14 +267,30 @@ REGISTRY = Registry()
 
 
 def claim(*, id: str, source: str, statement: str, derive: Callable[[], Any] | None = None,
-          title: str | None = None, aliases: Iterable[str] = ()) -> Callable[[Callable[..., Evidence]], Claim]:
+          title: str | None = None, aliases: Iterable[str] = (), status: str = "derived",
+          cost: float = 10.0) -> Callable[[Callable[..., Evidence]], Claim]:
     """Decorator: register ``fn(cfg, **kwargs) -> Evidence`` as a claim in :data:`REGISTRY`.
 
-    ``aliases`` are earlier ids of the same claim; they keep working everywhere an id is accepted.
+    Parameters
+    ----------
+    id : str
+        ``<source>.<statement>`` (dotted, lower case).
+    source, statement : str
+        Paper and theorem/equation; the statement in the paper's notation (LaTeX math).
+    derive : callable, optional
+        Zero-argument function returning the :class:`theory.derivation.Derivation`.
+    aliases : iterable of str
+        Earlier ids of the same claim; they keep working everywhere an id is accepted.
+    status : {"derived", "conjecture"}
+        ``"conjecture"``: the statement is not derived here, only checked numerically (the report
+        says so).
+    cost : float
+        Rough run time in seconds (quick profile, claim with controls and probes); used to start
+        long claims first when claims run in parallel.  Never changes a result.
     """
     def wrap(fn: Callable[..., Evidence]) -> Claim:
         return REGISTRY.add(Claim(fn, id=id, source=source, statement=statement, derive=derive, title=title,
-                                  aliases=aliases))
+                                  aliases=aliases, status=status, cost=cost))
     return wrap
 
 
@@ -308,7 +316,11 @@ def select(patterns: Iterable[str] = ()) -> list[Claim]:
 
 
 def run(claims: Iterable[Claim], cfg: Config, progress: Callable[[Claim], None] | None = None) -> list[Result]:
-    """Run claims in order; ``progress(claim)`` is called before each."""
+    """Run claims one after another in this process; ``progress(claim)`` is called before each.
+
+    :func:`numerics.verify.runner.run_claims` runs them in parallel (processes or Dask) with the
+    same results.
+    """
     results = []
     for c in claims:
         if progress:

@@ -246,12 +246,13 @@ def test_cli_report_with_a_user_module(tmp_path, capsys):
     assert any("usertest.too-big" in ln and "FAIL" in ln for ln in pdf_text(tmp_path / "r.pdf").splitlines())
 
 
-def test_progress_bar_on_a_terminal_goes_to_stderr_only(tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr(__import__("sys").stderr, "isatty", lambda: True)
+def test_progress_goes_to_stderr_only(tmp_path, capsys):
+    from reports.cli import _progress_lines
     c = Claim(_failing, id="fake.progress", source="-", statement="x \\le 1")
     c.control("shifted", shift=1.0)
-    out = make_report([c], Config(), tmp_path / "r.pdf", force_embedded=True)
+    out = make_report([c], Config(), tmp_path / "r.pdf", force_embedded=True,
+                      on_result=_progress_lines(1, "report"))
     captured = capsys.readouterr()
     assert captured.out == ""
-    assert "report" in captured.err and "claim" in captured.err        # tqdm's bar
+    assert "report [1/1] FAIL fake.progress" in captured.err          # one line per finished claim
     assert "embedded PDF" in captured.err and out["failed"] == 1

@@ -81,10 +81,11 @@ def test_bad_claim_id(cid):
         _claim(lambda cfg: None, cid)
 
 
-@pytest.mark.parametrize("kw, match", [({"profile": "medium"}, "profile"), ({"seed": -1}, "seed"),
-                                       ({"seed": 1.5}, "seed"), ({"jobs": 0}, "jobs")])
-def test_config_validates(kw, match):
-    with pytest.raises(ValueError, match=match):
+@pytest.mark.parametrize("kw, match, exc", [({"profile": "medium"}, "profile", ValueError),
+                                            ({"seed": -1}, "seed", ValueError), ({"seed": 1.5}, "seed", TypeError),
+                                            ({"jobs": 0}, "jobs", ValueError), ({"jobs": True}, "jobs", TypeError)])
+def test_config_validates(kw, match, exc):
+    with pytest.raises(exc, match=match):
         Config(**kw)
 
 
