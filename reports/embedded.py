@@ -204,12 +204,15 @@ def _claim(flow: _Flow, c: dict[str, Any], heading: str = "") -> None:
         flow.table(b["header"], b["rows"], [1.0 / n] * n, size=7)
     if c["notes"]:
         flow.text(f"Notes: {c['notes']}", size=8.5)
+    flow.text(f"Status: {c['status']}.  Resolution: {c['resolution']}", size=8.5)
+    for x in c.get("probes", []):
+        flow.text(f"Probe: {x['description']} ({x['kwargs']}): {x['status']}", size=8.5)
     flow.space(0.1)
     flow.text("Negative control" + ("s" if len(c["controls"]) > 1 else ""), size=10.5, bold=True)
     if not c["controls"]:
         flow.text("This claim has no negative control.", color=RED)
     for x in c["controls"]:
-        flow.text(x["description"], size=9)
+        flow.text(f"{x['description']} ({x['kind']})", size=9)
         flow.text(f"Perturbation: {x['kwargs']}    Verdict {x['verdict']}: {x['status']}", size=8.5,
                   color=_ok_color(x["status"]))
         if x["error"]:

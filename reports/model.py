@@ -128,10 +128,14 @@ def claim_view(result, figures: list[dict[str, Any]], derive_time: float) -> dic
     c, ev = result.claim, result.evidence
     doc_lines = c.doc.split("\n", 1)
     deriv = _derivation(c)
-    controls = [{"description": ctl.description,
-                 "kwargs": ", ".join(f"{k}={v!r}" for k, v in ctl.kwargs.items()),
-                 "verdict": cev.verdict, "status": _control_status(cev), "error": cev.error,
-                 "criteria": _criteria(cev)} for ctl, cev in result.controls]
+    def ctl_view(ctl, cev):
+        return {"description": ctl.description, "kind": ctl.kind, "label": ctl.label,
+                "kwargs": ", ".join(f"{k}={v!r}" for k, v in ctl.kwargs.items()),
+                "verdict": cev.verdict, "status": _control_status(cev), "error": cev.error,
+                "criteria": _criteria(cev)}
+    controls = [ctl_view(ctl, cev) for ctl, cev in result.controls]
+    probes = [ctl_view(ctl, cev) for ctl, cev in getattr(result, "probes", [])]
+    res = result.resolution()
     n_rej = sum(x["status"] == "rejected" for x in controls)
     return {
         "id": c.id, "paper": c.paper, "title": c.title, "source": c.source,
@@ -144,7 +148,9 @@ def claim_view(result, figures: list[dict[str, Any]], derive_time: float) -> dic
         "seed": result.seed, "profile": result.profile,
         "wall_time": result.wall_time, "derive_time": derive_time,
         "criteria": _criteria(ev), "data": data_blocks(ev.data),
-        "derivation": deriv, "controls": controls,
+        "derivation": deriv, "controls": controls, "probes": probes,
+        "status": "conjecture, checked numerically" if c.status == "conjecture" else "derived",
+        "resolution": res["summary"],
         "control_summary": (f"{'yes' if n_rej == len(controls) else 'no'} ({n_rej}/{len(controls)})"
                             if controls else "no control"),
         "controls_ok": bool(controls) and n_rej == len(controls),
