@@ -11,7 +11,6 @@ retried alone in a fresh worker; if it crashes again it is an ERROR for that cla
 from __future__ import annotations
 
 import os
-import time
 from concurrent.futures import as_completed
 from typing import Any, Callable, Iterable, Sequence
 
@@ -167,12 +166,11 @@ def _run_parallel(units, order, cfg, jobs, scheduler, modules, on_result) -> dic
 
 def _run_dask(units, order, args, cfg, scheduler, on_result) -> dict:
     from distributed import Client
-    from distributed import as_completed as dask_completed
     done = {}
-    t0 = time.monotonic()
     with Client(scheduler, set_as_default=False, timeout="30s") as client:
-        futures = {client.submit(run_unit, *args[i], pure=False, key=f"sbcheck-{i}-{t0}"): i for i in order}
-        for f in dask_completed(list(futures)):
+        ex = client.get_executor(pure=False)
+        futures = {ex.submit(run_unit, *args[i]): i for i in order}
+        for f in as_completed(futures):
             i = futures[f]
             try:
                 done[i] = _as_result(units[i][0], units[i][1], cfg.profile, f.result())
