@@ -144,7 +144,13 @@ def _ok_color(v: str) -> str:
     return GREEN if v in ("PASS", "yes", "rejected") or v.startswith("yes") else RED
 
 
-def _claim(flow: _Flow, c: dict[str, Any], heading: str = "") -> None:
+def _criteria_table(flow: _Flow, rows: list[dict[str, Any]]) -> None:
+    flow.table(["Criterion", "Measured", "Tolerance", "OK"],
+               [[r["name"], r["measured"], r["tolerance"], r["ok"]] for r in rows],
+               [0.36, 0.2, 0.36, 0.08], colors={3: _ok_color})
+
+
+def _claim_head(flow: _Flow, c: dict[str, Any], heading: str) -> None:
     flow.new_page()
     if heading:
         flow.text(heading, size=15, bold=True)
@@ -157,29 +163,35 @@ def _claim(flow: _Flow, c: dict[str, Any], heading: str = "") -> None:
               size=10, bold=True, color=_ok_color(c["verdict"]))
     flow.text(f"Controls rejected: {c['control_summary']}    Time: {c['wall_time']:.2f} s", size=9)
     flow.text(f"Source: {c['source']}", size=9)
+    flow.text(f"Status: {c['status']}.  Resolution: {c['resolution']}", size=8.5)
     flow.space(0.1)
     flow.text("Statement", size=10.5, bold=True)
     flow.math(c["statement"], size=11)
     if c["description"]:
         flow.text(c["description"], size=8.5)
-    d = c["derivation"]
-    if d:
-        flow.space(0.1)
-        flow.text("Derivation" + (f": {d['title']}" if d["title"] else ""), size=10.5, bold=True)
-        if d["error"]:
-            flow.text(f"The derivation raised an error: {d['error']}", color=RED)
-        else:
-            flow.text(f"Number kind: {d['kind']}", size=8.5)
-            for i, s in enumerate(d["steps"], 1):
-                flow.text(f"{i}. {s['text']}", size=8.5)
-                if s["latex"]:
-                    flow.math(s["latex"], size=9.5)
-            for r in d["results"]:
-                flow.text(f"Result {r['name']} =", size=8.5)
-                flow.math(r["latex"], size=9.5)
-            for k in d["checks"]:
-                flow.text(("[ok] " if k["ok"] else "[FAILS] ") + k["name"], size=8.5,
-                          color=GREEN if k["ok"] else RED)
+
+
+def _derivation(flow: _Flow, d: dict[str, Any] | None) -> None:
+    if not d:
+        return
+    flow.space(0.1)
+    flow.text("Derivation" + (f": {d['title']}" if d["title"] else ""), size=10.5, bold=True)
+    if d["error"]:
+        flow.text(f"The derivation raised an error: {d['error']}", color=RED)
+        return
+    flow.text(f"Number kind: {d['kind']}", size=8.5)
+    for i, s in enumerate(d["steps"], 1):
+        flow.text(f"{i}. {s['text']}", size=8.5)
+        if s["latex"]:
+            flow.math(s["latex"], size=9.5)
+    for r in d["results"]:
+        flow.text(f"Result {r['name']} =", size=8.5)
+        flow.math(r["latex"], size=9.5)
+    for k in d["checks"]:
+        flow.text(("[ok] " if k["ok"] else "[FAILS] ") + k["name"], size=8.5, color=GREEN if k["ok"] else RED)
+
+
+def _evidence(flow: _Flow, c: dict[str, Any]) -> None:
     flow.space(0.1)
     flow.text("Evidence", size=10.5, bold=True)
     flow.text(f"Number kind: {c['kind']}    Seed: {c['seed']}    Profile: {c['profile']}", size=8.5)
@@ -189,11 +201,8 @@ def _claim(flow: _Flow, c: dict[str, Any], heading: str = "") -> None:
         flow.text(f"Error: {c['error']}", color=RED, bold=True)
         if c["traceback"]:
             flow.text("\n".join(c["traceback"].splitlines()[-12:]), size=6.5, mono=True, color=GREY)
-    crit_colors = {3: _ok_color}
     if c["criteria"]:
-        flow.table(["Criterion", "Measured", "Tolerance", "OK"],
-                   [[r["name"], r["measured"], r["tolerance"], r["ok"]] for r in c["criteria"]],
-                   [0.36, 0.2, 0.36, 0.08], colors=crit_colors)
+        _criteria_table(flow, c["criteria"])
     elif not c["error"]:
         flow.text("No criterion was measured, so nothing was shown: FAIL.", color=RED)
     for b in c["data"]:
@@ -204,9 +213,9 @@ def _claim(flow: _Flow, c: dict[str, Any], heading: str = "") -> None:
         flow.table(b["header"], b["rows"], [1.0 / n] * n, size=7)
     if c["notes"]:
         flow.text(f"Notes: {c['notes']}", size=8.5)
-    flow.text(f"Status: {c['status']}.  Resolution: {c['resolution']}", size=8.5)
-    for x in c.get("probes", []):
-        flow.text(f"Probe: {x['description']} ({x['kwargs']}): {x['status']}", size=8.5)
+
+
+def _controls(flow: _Flow, c: dict[str, Any]) -> None:
     flow.space(0.1)
     flow.text("Negative control" + ("s" if len(c["controls"]) > 1 else ""), size=10.5, bold=True)
     if not c["controls"]:
@@ -218,9 +227,16 @@ def _claim(flow: _Flow, c: dict[str, Any], heading: str = "") -> None:
         if x["error"]:
             flow.text(f"The control crashed: {x['error']}", color=RED)
         if x["criteria"]:
-            flow.table(["Criterion", "Measured", "Tolerance", "OK"],
-                       [[r["name"], r["measured"], r["tolerance"], r["ok"]] for r in x["criteria"]],
-                       [0.36, 0.2, 0.36, 0.08], colors=crit_colors)
+            _criteria_table(flow, x["criteria"])
+    for x in c.get("probes", []):
+        flow.text(f"Probe: {x['description']} ({x['kwargs']}): {x['status']}", size=8.5)
+
+
+def _claim(flow: _Flow, c: dict[str, Any], heading: str = "") -> None:
+    _claim_head(flow, c, heading)
+    _derivation(flow, c["derivation"])
+    _evidence(flow, c)
+    _controls(flow, c)
     for f in c["figures"]:
         if f["error"]:
             flow.text(f"Figure {f['title']} could not be drawn: {f['error']}", color=RED)
