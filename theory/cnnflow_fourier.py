@@ -176,7 +176,14 @@ def white_spectrum() -> Derivation:
     d.check("C = 0 exactly where circular_condition says (N=16,q in 1..16, all xi; N=12, q=5)",
             all((pseudo_variance(N, q, xi) == 0) == circular_condition(N, q, xi)
                 for N, qs in [(16, range(1, 17)), (12, [5, 6])] for q in qs for xi in range(N)))
-    # (vi) LLN: S_m = mean of m independent copies X_k = |w_k^(xi)|^2
+    slope = _lln_steps(d, varr, P)
+    d.results.update({"mean": mean, "C": Cc, "abs_C": absC, "variance": P**2 + sp.Abs(sp.Symbol("C"))**2,
+                      "lln_exponent": slope})
+    return d
+
+
+def _lln_steps(d: Derivation, varr, P) -> sp.Expr:
+    """(vi) LLN: S_m = mean of m independent copies X_k = |w_k^(xi)|^2; the exponent of its s.d. in m."""
     m = sp.Symbol("m", positive=True, integer=True)
     kk = sp.Symbol("k", positive=True, integer=True)
     v = sp.Symbol("v", positive=True)
@@ -188,9 +195,7 @@ def white_spectrum() -> Derivation:
                    "of m^(1/2)(S_m/(q s^2) - 1) converges (CLT), so E sup ~ m^e too",
                    sp.simplify(m * sp.diff(sp.log(sd), m)))
     d.check("LLN exponent -1/2", slope == sp.Rational(-1, 2))
-    d.results.update({"mean": mean, "C": Cc, "abs_C": absC, "variance": P**2 + sp.Abs(sp.Symbol("C"))**2,
-                      "lln_exponent": slope})
-    return d
+    return slope
 
 
 @functools.lru_cache(maxsize=None)

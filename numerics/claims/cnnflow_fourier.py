@@ -42,7 +42,7 @@ def _z_scores(cfg, mom, q, N, mean_factor, var_factor, drop_C, exp_at):
     return np.abs(mom["mean"] - mean) / mom["se_mean"], np.abs(mom["var"] - var) / mom["se_var"], var
 
 
-@claim(id="cnnflow.white-spectrum", cost=2.5, aliases=("fourier.white-spectrum",),
+@claim(id="cnnflow.white-spectrum", cost=4.5, aliases=("fourier.white-spectrum",),
        source=SRC + "'Fourier Representation'; docs/cnnflow.md §6 (i)-(iv), derived here",
        statement=r"\mathbb E|\hat w(\xi)|^2=qs^2\ \forall\xi,\quad \operatorname{Var}|\hat w(\xi)|^2=(qs^2)^2+|C(\xi)|^2,"
                  r"\quad |\hat w(\xi)|^2\sim\mathrm{Exp}(qs^2)\iff C(\xi)=0",
@@ -230,7 +230,7 @@ def judge_rates(cfg, T, lam, factor, what, atol=RATE_ATOL, xi_tol=RATE_XI_TOL):
                                 float(np.max(np.abs(np.log(med / expected)))), xi_tol)]
 
 
-@claim(id="cnnflow.rate-formula", cost=1, aliases=("fourier.rate-formula",),
+@claim(id="cnnflow.rate-formula", cost=0.5, aliases=("fourier.rate-formula",),
        source=SRC + "'Spectral Bias in Frequency Retrieval' (frozen kernels, K=1); docs/cnnflow.md §5, derived here",
        statement=r"t_\xi\lambda_\xi=1,\ \lambda_\xi=\tfrac{Nm}{4}\sum_{p\equiv\pm\xi\,(N)}\mathbb E h_p(A,b)^2"
                  r"\ \ (2q/N\in\mathbb Z)",

@@ -30,7 +30,7 @@ EXPONENT_ATOL = {"frozen": 0.045, "ntk": 0.075}
 
 
 # --------------------------------------------------------------------------- gap time: ReLU
-@claim(id="cnnflow.gap-time-relu", cost=6, aliases=("fourier.gap-time-relu",),
+@claim(id="cnnflow.gap-time-relu", cost=2, aliases=("fourier.gap-time-relu",),
        source=SRC + "'Spectral Bias in Frequency Retrieval' (exponential in the gap); docs/cnnflow.md §5 -- REFUTED for ReLU",
        statement=r"\text{ReLU: } t_\xi\propto\xi^{4}\ (\text{frozen}),\ \xi^{2}\ (\text{lazy NTK});\ "
                  r"\text{slope}_\xi\log(t_{2\xi}/t_\xi)<0.2\ \text{(not exponential)}",
@@ -103,7 +103,7 @@ STRETCH_RTOL = 0.02   # Laplace (1 + o(1)): slope/c measured 1.0065-1.011 over f
 SMOOTH_ATOL, SMOOTH_XI_TOL = 0.025, 0.05    # t_xi lambda_xi of finite tanh nets, xi <= 5 (seeds 0-4)
 
 
-@claim(id="cnnflow.gap-time-smooth", cost=4, aliases=("fourier.gap-time-smooth",),
+@claim(id="cnnflow.gap-time-smooth", cost=3.5, aliases=("fourier.gap-time-smooth",),
        source=SRC + "'Spectral Bias in Frequency Retrieval' (exponential in the gap); docs/cnnflow.md §5 -- HOLDS for tanh",
        statement=r"\tanh:\ \text{slope}_\xi\log(t_{2\xi}/t_\xi)\ge0.2,\ \ \log t_\xi\approx3\,(\pi\xi/2\sigma_A)^{2/3}",
        derive=tf.frozen_rate)
