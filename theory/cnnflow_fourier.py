@@ -12,9 +12,12 @@ Derivations (each returns a :class:`theory.derivation.Derivation`; SymPy produce
   ``(q s^2)^2 + |C|^2``, law ``mu_+ chi2_1 + mu_- chi2_1`` (exponential iff ``C = 0``), LLN rate
 - :func:`band_theorems`       -- B1 (affine sigma), B2 (degree-p polynomial), B3 (ReLU, no bias, odd xi >= 3)
 - :func:`relu_harmonics`      -- ReLU cosine coefficients ``h_p(A, b)`` by integration
+- :func:`mode_rate`           -- the prefactor ``N m / 4`` of ``lambda_xi`` (kernel count x phase average x
+  circulant eigenvalue) and ``t_xi lambda_xi = 1`` at the level ``e^-1``
 - :func:`frozen_rate`         -- ``lambda_xi = (N m / 4) sum_{p = +-xi mod N} E h_p^2``; ReLU ``xi^-4``
-  (frozen), ``xi^-2`` (lazy NTK); tanh: pole distance and the stretched exponential
-  ``log t_xi ~ 3 (pi xi / (2 sigma_A))^(2/3)``
+  (frozen, with or without bias), ``xi^-2`` (lazy NTK, from the harmonics of sigma'); tanh: pole
+  distance and the stretched exponential ``log t_xi ~ c xi^beta``, ``beta = 2/3``,
+  ``c = 3 (pi / (2 sigma_A))^(2/3)`` (Laplace method)
 
 Numeric helpers used by ``numerics.experiments.cnnflow_fourier`` return exact SymPy numbers: :func:`pseudo_variance`,
 :func:`law_weights`, :func:`relu_hp_b0`.
@@ -34,7 +37,7 @@ from sympy.simplify.fu import TR8
 from theory.derivation import Derivation
 from theory.validate import check_int
 
-__all__ = ["plancherel", "white_spectrum", "band_theorems", "relu_harmonics", "frozen_rate",
+__all__ = ["plancherel", "white_spectrum", "band_theorems", "relu_harmonics", "mode_rate", "frozen_rate",
            "pseudo_variance", "law_weights", "relu_hp_b0", "circular_condition",
            "stretched_exponent_coefficient"]
 
@@ -173,16 +176,29 @@ def white_spectrum() -> Derivation:
     d.check("C = 0 exactly where circular_condition says (N=16,q in 1..16, all xi; N=12, q=5)",
             all((pseudo_variance(N, q, xi) == 0) == circular_condition(N, q, xi)
                 for N, qs in [(16, range(1, 17)), (12, [5, 6])] for q in qs for xi in range(N)))
-    # (vi) LLN: S_m = mean of m independent copies; variance / m; relative s.d. exponent
-    m = sp.Symbol("m", positive=True)
-    sd = sp.sqrt((P**2 + cr**2 + ci**2) / m) / P
-    slope = d.step("d log sd(S_m/(q s^2)) / d log m", sp.simplify(m * sp.diff(sp.log(sd), m)))
-    d.check("LLN exponent -1/2", slope == sp.Rational(-1, 2))
+    slope = _lln_steps(d, varr, P)
     d.results.update({"mean": mean, "C": Cc, "abs_C": absC, "variance": P**2 + sp.Abs(sp.Symbol("C"))**2,
                       "lln_exponent": slope})
     return d
 
 
+def _lln_steps(d: Derivation, varr, P) -> sp.Expr:
+    """(vi) LLN: S_m = mean of m independent copies X_k = |w_k^(xi)|^2; the exponent of its s.d. in m."""
+    m = sp.Symbol("m", positive=True, integer=True)
+    kk = sp.Symbol("k", positive=True, integer=True)
+    v = sp.Symbol("v", positive=True)
+    var_Sm = d.step("Var S_m = m^-2 sum_{k,k'} Cov(X_k, X_k') = m^-2 sum_k Var X_k (independent kernels, "
+                    "Var X_k = v)", sp.Sum(v / m**2, (kk, 1, m)).doit())
+    d.check("Var S_m = Var|w^(xi)|^2 / m", sp.simplify(var_Sm - v / m) == 0)
+    sd = sp.sqrt(var_Sm.subs(v, varr)) / P
+    slope = d.step("each sd(S_m(xi)/(q s^2)) ~ m^e, e = d log sd / d log m; sup over the N fixed frequencies "
+                   "of m^(1/2)(S_m/(q s^2) - 1) converges (CLT), so E sup ~ m^e too",
+                   sp.simplify(m * sp.diff(sp.log(sd), m)))
+    d.check("LLN exponent -1/2", slope == sp.Rational(-1, 2))
+    return slope
+
+
+@functools.lru_cache(maxsize=None)
 def band_theorems() -> Derivation:
     """B1 (affine sigma), B2 (degree-p polynomial sigma), B3 (ReLU, no bias, pure tone) -- docs/cnnflow.md §5."""
     d = Derivation("Band theorems B1-B3 (docs/cnnflow.md §5)")
@@ -216,7 +232,9 @@ def band_theorems() -> Derivation:
             and sp.simplify(relu_hp_b0(2) - 2 / (3 * sp.pi)) == 0)
     d.step("each ReLU feature A relu(cos(th_l + psi)) then has no odd harmonic >= 3, so u^(xi) = 0 at odd "
            "xi >= 3 (N even) for every theta: those components are never learned")
-    d.results.update({"h_p_relu_b0": hp})
+    # band edges: the Laurent degrees computed above, read as a formula in (degree, K)
+    pdeg, Kb = sp.symbols("p K", positive=True, integer=True)
+    d.results.update({"h_p_relu_b0": hp, "band_edge": pdeg * Kb})
     return d
 
 
@@ -249,57 +267,101 @@ def relu_harmonics() -> Derivation:
 
 def stretched_exponent_coefficient(sigma_A=1) -> sp.Expr:
     """``3 (pi / (2 sigma_A))^(2/3)``: slope of ``log t_xi`` vs ``xi^(2/3)`` (tanh, Gaussian kernels)."""
+    return _laplace(sigma_A)[1]
+
+
+def _laplace(sigma_A=1) -> tuple[sp.Expr, sp.Expr]:
+    """``(beta, c)`` with ``min_A [p pi/A + A^2/sigma_A^2] = c p^beta`` (Laplace method, docs/cnnflow.md §5)."""
     pp, A, sA = sp.symbols("p A sigma_A", positive=True)
     g = pp * sp.pi / A + A**2 / sA**2
     Astar = [r for r in sp.solve(sp.diff(g, A), A) if r.is_positive][0]
-    val = sp.simplify(g.subs(A, Astar) / pp**sp.Rational(2, 3))
-    return sp.nsimplify(val.subs(sA, sigma_A))
+    gmin = sp.simplify(g.subs(A, Astar))
+    beta = sp.simplify(sp.limit(pp * sp.diff(sp.log(gmin), pp), pp, sp.oo))
+    val = sp.simplify(gmin / pp**beta)
+    return beta, sp.nsimplify(val.subs(sA, sigma_A))
+
+
+@functools.lru_cache(maxsize=None)
+def mode_rate() -> Derivation:
+    """``lambda_xi = (N m / 4) sum_{p = +-xi (N)} E h_p^2`` and ``t_xi lambda_xi = 1`` (docs/cnnflow.md §5).
+
+    The prefactor is the product of the three factors derived here: ``m`` kernels, the phase average
+    ``E_psi cos p(th + psi) cos p(th' + psi) = cos(p(th - th'))/2`` and the circulant eigenvalue
+    ``N/2`` of ``cos(p(th_l - th_l'))`` on the Fourier mode ``xi = +-p (N)``.
+    """
+    d = Derivation("Decoupled Fourier modes with frozen kernels: lambda_xi and t_xi (docs/cnnflow.md §5)")
+    pp = sp.Symbol("p", integer=True, positive=True)
+    th1, th2 = sp.symbols("theta theta'", real=True)
+    prod = d.step("product to sum", TR8(sp.cos(pp * (th1 + _psi)) * sp.cos(pp * (th2 + _psi))))
+    same = d.step("psi uniform (needs C(1) = 0): E_psi cos p(th+psi) cos p(th'+psi)",
+                  sp.simplify(sp.integrate(sp.expand(prod), (_psi, 0, 2 * sp.pi)) / (2 * sp.pi)))
+    half = sp.simplify(same / sp.cos(pp * (th1 - th2)))
+    d.check("E_psi cos p(th+psi) cos p(th'+psi) = cos(p(th - th')) * const", half.free_symbols == set())
+    N, m = sp.symbols("N m", positive=True, integer=True)
+    ll, jj, nn = sp.Symbol("l", integer=True, nonnegative=True), sp.Symbol("j", integer=True), sp.Symbol("n", integer=True)
+    G = d.step("geometric sum G(j) = sum_{l<N} e^{2 pi i l j/N}", sp.Sum(sp.exp(2 * sp.pi * sp.I * ll * jj / N), (ll, 0, N - 1)).doit())
+    circ = d.step("eigenvalue of cos(p(th_l - th_l')) on mode xi = (G(p - xi) + G(-p - xi))/2; at p - xi = N n "
+                  "the first term is N, the second vanishes (0 < 2 xi < N)", sp.simplify(G.subs(jj, N * nn) / 2))
+    okc = all(sp.simplify(sp.nsimplify(sum(sp.cos(2 * sp.pi * pv * l / Nv) * sp.exp(-2 * sp.pi * sp.I * l * xv / Nv)
+                                          for l in range(Nv)))
+                          - (circ.subs(N, Nv) if (pv - xv) % Nv == 0 or (pv + xv) % Nv == 0 else 0)) == 0
+              for Nv, pv, xv in [(8, 2, 2), (8, 2, 6), (8, 3, 1), (8, 1, 1), (8, 10, 2)])
+    d.check("sum_l cos(2 pi p l/N) e^{-2 pi i l xi/N} = N/2 iff p = +-xi mod N, else 0 (N = 8 cases)", bool(okc))
+    pref = d.step("lambda_xi = m * E_psi-factor * circulant eigenvalue * sum_{p = +-xi (N)} E h_p^2: prefactor",
+                  sp.simplify(m * half * circ))
+    d.check("prefactor = N m / 4", sp.simplify(pref - N * m / 4) == 0)
+    lam, t = sp.symbols("lambda t", positive=True)
+    tl = d.step("r^(xi, t) = e^{-lambda_xi t} r^(xi, 0): first t with |r^| = e^{-1}|r^(xi, 0)|, times lambda_xi",
+                sp.simplify(sp.solve(sp.Eq(sp.exp(-lam * t), sp.exp(-1)), t)[0] * lam))
+    d.results.update({"lambda_prefactor": pref, "t_lambda": tl})
+    return d
 
 
 @functools.lru_cache(maxsize=None)
 def frozen_rate() -> Derivation:
     """Frozen-kernel rate ``lambda_xi`` and its decay for ReLU (power law) and tanh (exponential)."""
     d = Derivation("Frozen-kernel Fourier rates lambda_xi (docs/cnnflow.md §5)")
-    pp = sp.Symbol("p", integer=True, positive=True)
+    mr = mode_rate()
+    d.steps.extend(mr.steps)
+    d.checks.update(mr.checks)
     th1, th2 = sp.symbols("theta theta'", real=True)
-    prod = d.step("product to sum", TR8(sp.cos(pp * (th1 + _psi)) * sp.cos(pp * (th2 + _psi))))
-    same = d.step("psi uniform (needs C(1) = 0): E_psi cos p(th+psi) cos p(th'+psi)",
-                  sp.simplify(sp.integrate(sp.expand(prod), (_psi, 0, 2 * sp.pi)) / (2 * sp.pi)))
-    d.check("E_psi cos p(th+psi) cos p(th'+psi) = cos(p(th - th'))/2", sp.simplify(same - sp.cos(pp * (th1 - th2)) / 2) == 0)
     d.check("cross terms p != p' vanish (p, p' = 1..3, exact integrals)",
             all(sp.integrate(sp.cos(a * (th1 + _psi)) * sp.cos(b * (th2 + _psi)), (_psi, 0, 2 * sp.pi)) == 0
                 for a in range(1, 4) for b in range(1, 4) if a != b))
-    # circulant eigenvalue of the N x N matrix cos(p (th_l - th_l')) on the Fourier mode xi
-    okc = True
-    for N, pv, xv in [(8, 2, 2), (8, 2, 6), (8, 3, 1), (8, 1, 1)]:
-        ev = sp.nsimplify(sp.simplify(sum(sp.cos(2 * sp.pi * pv * l / N) * sp.exp(-2 * sp.pi * sp.I * l * xv / N)
-                                          for l in range(N))))
-        want = sp.Rational(N, 2) if (pv - xv) % N == 0 or (pv + xv) % N == 0 else 0
-        okc = okc and sp.simplify(ev - want) == 0
-    d.check("sum_l cos(2 pi p l/N) e^{-2 pi i l xi/N} = N/2 iff p = +-xi mod N (N = 8 cases)", bool(okc))
-    lam = d.step("lambda_xi = m * (1/2) sum_p E h_p^2 * (N/2) over p = +-xi mod N",
-                 sp.Symbol("N") * sp.Symbol("m") / 4 * sp.Symbol(r"\sum_{p\equiv\pm\xi}\mathbb{E}h_p^2"))
-    # E A^2 = rho^2 q s^2 from the white spectrum at xi = 1
+    pref = mr.results["lambda_prefactor"]
+    lam = d.step("lambda_xi", pref * sp.Symbol(r"\sum_{p\equiv\pm\xi}\mathbb{E}h_p^2"))
     rho = sp.Symbol("rho", positive=True)
     sA2 = d.step("A e^{i psi} = rho conj(w^(1)) => E A^2 = rho^2 E|w^(1)|^2", rho**2 * white_spectrum().results["mean"])
     hp = band_theorems().results["h_p_relu_b0"]
     Eh2 = sp.simplify(hp.subs(_A, 1)**2) * sA2
-    lam_relu = d.step("ReLU, b = 0, even p (no aliasing): lambda_xi = (N m/4) rho^2 q s^2 h_p(1,0)^2",
-                      sp.simplify(_N * _m / 4 * Eh2.subs(_p, 2 * _k)))
+    lam_relu = d.step("ReLU, b = 0, even p (no aliasing): lambda_xi = prefactor rho^2 q s^2 h_p(1,0)^2",
+                      sp.simplify((pref * Eh2).subs(_p, 2 * _k)))
     xi = sp.Symbol("xi", positive=True)
     expo = sp.limit(xi * sp.diff(sp.log(lam_relu.subs(_k, xi / 2)), xi), xi, sp.oo)
     d.step("d log lambda_xi / d log xi as xi -> oo (ReLU, frozen)", expo)
     d.check("ReLU frozen: t_xi = 1/lambda_xi ~ xi^4", expo == -4)
+    lead = relu_harmonics().results["leading"]
+    t0 = sp.Symbol("theta_0", positive=True)
+    expo_b = d.step("with a bias: |h_p| <= 2 A sin(theta_0) / (pi p^2) (leading term), exponent of p in h_p^2",
+                    sp.limit(_p * sp.diff(sp.log((lead / sp.cos(_p * t0))**2), _p), _p, sp.oo))
+    d.check("ReLU frozen with bias: the same exponent", expo_b == expo)
     gate = sp.simplify(sp.integrate(sp.cos(_p * _th), (_th, -sp.pi / 2, sp.pi / 2)) / sp.pi)
     d.step("lazy NTK: the w, b features carry sigma'(A cos th) = 1{cos th > 0}; its harmonics g_p", gate)
-    d.check("|g_p| = 2/(pi p) at odd p = 1..15, g_p = 0 at even p = 2..14",
-            all(sp.simplify(sp.Abs(gate.subs(_p, pv)) - 2 / (sp.pi * pv)) == 0 for pv in range(1, 16, 2))
-            and all(gate.subs(_p, pv) == 0 for pv in range(2, 15, 2)))
-    g2 = 4 / (sp.pi**2 * xi**2)                    # |g_xi|^2 at odd xi, checked just above
+    d.check("g_p = 0 at even p = 2..14", all(gate.subs(_p, pv) == 0 for pv in range(2, 15, 2)))
+    g2 = d.step("|g_xi|^2 at odd xi = 2k + 1", sp.simplify(gate.subs(_p, 2 * _k + 1)**2))
+    g2 = sp.simplify(g2.subs(_k, (xi - 1) / 2))
     expo_ntk = d.step("d log g_xi^2 / d log xi; the patch Gram <P_l x, P_l' x> only shifts xi by +-1, "
                       "so the w-block eigenvalue at xi is ~ g_{xi+-1}^2", sp.limit(xi * sp.diff(sp.log(g2), xi), xi, sp.oo))
     d.check("lazy NTK: t_xi ~ xi^2", expo_ntk == -2)
-    # tanh: nearest complex singularity of th -> tanh(A cos th): A cos(pi/2 + i eta) = -i A sinh(eta) = -i pi/2
+    d.results.update(_tanh_steps(d))
+    d.results.update({"lambda_xi": lam, "lambda_relu_b0": lam_relu, "relu_exponent": expo,
+                      "ntk_exponent": expo_ntk, "frozen_time_exponent": -expo, "ntk_time_exponent": -expo_ntk,
+                      "lambda_prefactor": pref, "t_lambda": mr.results["t_lambda"]})
+    return d
+
+
+def _tanh_steps(d: Derivation) -> dict:
+    """tanh: pole distance eta and the stretched exponential (steps and checks appended to ``d``)."""
     eta = sp.Symbol("eta", positive=True)
     pole = sp.simplify(sp.expand_trig(sp.cos(sp.pi / 2 + sp.I * eta)).rewrite(sp.exp) - (-sp.I * sp.sinh(eta)).rewrite(sp.exp))
     d.check("cos(pi/2 + i eta) = -i sinh(eta)", pole == 0)
@@ -309,9 +371,10 @@ def frozen_rate() -> Derivation:
     d.check("eta = arsinh(pi/(2A)) (A = 1/2, 1, 3)",
             all(abs(sp.N(eta_sol.subs(_A, av) - sp.asinh(sp.pi / (2 * av)), 30)) < 1e-25
                 for av in (sp.Rational(1, 2), 1, 3)))
-    coef = d.step("Gaussian kernels, A^2 ~ Exp(sigma_A^2): Laplace min_A [p pi/A + A^2/sigma_A^2] = c p^(2/3),"
-                  " log t_xi ~ c xi^(2/3) with c (sigma_A = 1)", stretched_exponent_coefficient(1))
+    beta, coef = _laplace(1)
+    d.step("Gaussian kernels, A^2 ~ Exp(sigma_A^2): Laplace min_A [p pi/A + A^2/sigma_A^2] = c p^beta,"
+           " log t_xi ~ c xi^beta; beta", beta)
+    d.step("c (sigma_A = 1)", coef)
+    d.check("beta = 2/3", beta == sp.Rational(2, 3))
     d.check("c = 3 (pi/2)^(2/3) for sigma_A = 1", sp.simplify(coef - 3 * (sp.pi / 2)**sp.Rational(2, 3)) == 0)
-    d.results.update({"lambda_xi": lam, "lambda_relu_b0": lam_relu, "relu_exponent": expo,
-                      "ntk_exponent": expo_ntk, "tanh_eta": eta_sol, "stretched_coefficient": coef})
-    return d
+    return {"tanh_eta": eta_sol, "stretched_coefficient": coef, "stretched_power": beta}

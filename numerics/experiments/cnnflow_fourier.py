@@ -18,13 +18,16 @@ import math
 
 import numpy as np
 import sympy as sp
+from scipy import stats
 from scipy.optimize import brentq
 
+import theory.cnnflow_fourier as tf
 from numerics.nets.activations import get as get_activation
 from numerics.nets.cnn import CNN
 from theory.validate import check_int
 
-__all__ = ["dft", "random_kernels", "kernel_power", "sup_deviation", "tone", "multi_tone_target",
+__all__ = ["dft", "random_kernels", "kernel_power", "sup_deviation", "power_moments", "lln_curve",
+           "tone", "multi_tone_target",
            "frozen_net", "features", "frozen_gram", "ntk_gram", "Spectral", "retrieval_times",
            "residual_spectrum", "relu_hp", "harmonics_fft", "expected_h2", "lambda_xi"]
 
@@ -54,6 +57,56 @@ def kernel_power(W: np.ndarray) -> np.ndarray:
 def sup_deviation(power: np.ndarray, q: int, s: float) -> float:
     """``sup_xi |S_m(xi)/(q s^2) - 1|`` with ``S_m`` the mean over the rows of ``power`` (m, N)."""
     return float(np.max(np.abs(power.mean(axis=0) / (q * s * s) - 1.0)))
+
+
+def power_moments(M: int, N: int, q: int, seed: int, exp_at=(), chunk: int = 50000) -> dict:
+    """Monte-Carlo moments and laws of ``X(xi) = |w^(xi)|^2`` over ``M`` kernels ``w ~ N(0, I_q)`` (docs/cnnflow.md §6).
+
+    Drawn in chunks of ``chunk`` kernels from ``default_rng([seed, 901])``.  Returns dict: ``mean``,
+    ``var`` (shape (N,)), their standard errors ``se_mean`` = sd/sqrt(M) and ``se_var`` =
+    sqrt((mu_4 - var^2)/M), ``plancherel`` (max relative error of ``||w||^2 = sum|w^|^2/N``),
+    ``ks_chi2`` (KS p-value of ``X(0)`` against ``q chi2_1``) and ``ks_exp`` {xi: KS p-value of
+    ``X(xi)`` against ``Exp(q)``} for every xi in ``exp_at``.
+    """
+    check_int("M", M, 2)
+    rng = np.random.default_rng([int(seed), 901])
+    raw = np.zeros((4, N))
+    planch, kept = 0.0, {int(x): [] for x in {0, *exp_at}}
+    for start in range(0, M, chunk):
+        W = random_kernels(min(chunk, M - start), N, q, 1.0, rng)
+        X = kernel_power(W)
+        e = (W**2).sum(1)
+        planch = max(planch, float(np.max(np.abs(e - X.sum(1) / N) / e)))
+        X2 = X * X
+        raw += [X.sum(0), X2.sum(0), (X2 * X).sum(0), (X2 * X2).sum(0)]
+        for x in kept:
+            kept[x].append(X[:, x])
+    m1, m2, m3, m4 = raw / M
+    var = m2 - m1**2
+    mu4 = m4 - 4 * m3 * m1 + 6 * m2 * m1**2 - 3 * m1**4
+    ks = {x: float(stats.kstest(np.concatenate(v), stats.expon(scale=q).cdf, method="asymp").pvalue) for x, v in kept.items() if x in exp_at}
+    return {"mean": m1, "var": var * M / (M - 1), "se_mean": np.sqrt(var / M),
+            "se_var": np.sqrt(np.maximum(mu4 - var**2, 0) / M), "plancherel": planch,
+            "ks_chi2": float(stats.kstest(np.concatenate(kept[0]), stats.chi2(1, scale=q).cdf, method="asymp").pvalue), "ks_exp": ks}
+
+
+def lln_curve(ms: tuple, reps: int, N: int, q: int, seed: int, chunk: int = 16) -> np.ndarray:
+    """``sup_xi |S_m(xi)/q - 1|`` for nested ``m`` in ``ms`` and ``reps`` independent repetitions.
+
+    Each repetition draws ``max(ms)`` kernels ``w ~ N(0, I_q)`` and reads ``S_m`` off the running
+    mean (docs/cnnflow.md §6 (vi)); ``xi`` over ``0..N/2`` (the rest by conjugate symmetry).
+    Returns ndarray, shape (reps, len(ms)).
+    """
+    ms = np.asarray(ms, dtype=int)
+    rng = np.random.default_rng([int(seed), 902])
+    out = np.empty((reps, ms.size))
+    for r0 in range(0, reps, chunk):
+        R = min(chunk, reps - r0)
+        w = rng.standard_normal((R, int(ms.max()), q))
+        F = np.fft.rfft(w, n=N, axis=-1)
+        S = np.cumsum(F.real**2 + F.imag**2, axis=1)[:, ms - 1, :] / ms[None, :, None]
+        out[r0:r0 + R] = np.max(np.abs(S / q - 1.0), axis=-1)
+    return out
 
 
 # --------------------------------------------------------------------------- data (§5)
@@ -155,7 +208,6 @@ def retrieval_times(K: np.ndarray, r0: np.ndarray, xis, level: float = math.exp(
 # --------------------------------------------------------------------------- rates (§5)
 @functools.lru_cache(maxsize=None)
 def _relu_hp_fn():
-    import theory.cnnflow_fourier as tf
     d = tf.relu_harmonics()
     A, t0, p = sp.Symbol("A", positive=True), sp.Symbol("theta_0", positive=True), sp.Symbol("p", integer=True, positive=True)
     return (sp.lambdify((A, t0, p), d.results["h_p"], "numpy"), sp.lambdify((A, t0), d.results["h_1"], "numpy"))
@@ -218,13 +270,24 @@ def _expected_h2(activation, pmax, sigma_A, s_b, nA, nb):
     return out
 
 
+@functools.lru_cache(maxsize=None)
+def _prefactor():
+    """``(N, m) -> N m / 4``: the prefactor of lambda_xi as derived by :func:`theory.cnnflow_fourier.mode_rate`."""
+    N, m = sp.symbols("N m", positive=True, integer=True)
+    return sp.lambdify((N, m), tf.mode_rate().results["lambda_prefactor"], "math")
+
+
 def lambda_xi(N: int, m: int, xis, activation: str, sigma_A: float = 1.0, s_b: float = 0.0,
               aliases: int = 3) -> np.ndarray:
-    """``lambda_xi = (N m / 4) sum_{p >= 1, p = +-xi mod N} E h_p^2`` (docs/cnnflow.md §5), p up to ``aliases*N``."""
+    """``lambda_xi = (N m / 4) sum_{p >= 1, p = +-xi mod N} E h_p^2`` (docs/cnnflow.md §5), p up to ``aliases*N``.
+
+    The prefactor is the derived one (:func:`theory.cnnflow_fourier.mode_rate`).  Returns shape (len(xis),).
+    """
     pmax = aliases * N
     Eh2 = expected_h2(activation, pmax, sigma_A, s_b)
+    pref = _prefactor()(N, m)
     out = []
     for xi in np.atleast_1d(xis):
         ps = [p for p in range(1, pmax + 1) if (p - xi) % N == 0 or (p + xi) % N == 0]
-        out.append(N * m / 4 * Eh2[ps].sum())
+        out.append(pref * Eh2[ps].sum())
     return np.array(out)

@@ -15,8 +15,8 @@ from numerics.dynamics import flow
 from numerics.experiments import cnnflow_fourier as F
 from numerics.nets.cnn import CNN
 
-__all__ = ["single_thread", "retrieval_run", "band_run", "fprinciple_run",
-           "band_limited_signals", "above_band_move", "b3_run"]
+__all__ = ["single_thread", "retrieval_run", "retrieval_runs", "band_run", "fprinciple_run", "fprinciple_runs",
+           "band_limited_signals", "above_band_move", "b3_run", "b3_null_ratio"]
 
 
 def single_thread():
@@ -59,6 +59,16 @@ def retrieval_run(rng, N, q, m, activation, s_b, xis, kind="frozen"):
         net = F.frozen_net(N, q, m, activation, rng, b_std=s_b, a_std=1.0, output_scale=1 / math.sqrt(m))
         K = F.ntk_gram(net, x0)
     return F.retrieval_times(K, -y0, xis)
+
+
+def retrieval_runs(seed: int, salt: int, runs: int, N: int, q: int, m: int, activation: str, s_b: float,
+                   xis: tuple, kind: str = "frozen") -> np.ndarray:
+    """:func:`retrieval_run` for ``runs`` independent nets, run ``s`` seeded by ``default_rng([seed, salt, s])``
+    (the lazy NTK adds 1 to the salt list).  Returns ndarray, shape (runs, len(xis)) (one BLAS thread)."""
+    extra = (1,) if kind == "ntk" else ()
+    with single_thread():
+        return np.array([retrieval_run(np.random.default_rng([int(seed), int(salt), s, *extra]), N, q, m,
+                                       activation, s_b, np.asarray(xis), kind) for s in range(runs)])
 
 
 # --------------------------------------------------------------------------- trained nets
@@ -111,20 +121,28 @@ def above_band_move(r0, rT, cut):
     return float(np.linalg.norm(dT - d0) / np.linalg.norm(d0))
 
 
-def b3_run(rng, bias=False, N=32, m=64, steps=300, eta=0.01):
-    """B3: GD on a pure tone ``cos(theta_l) -> y_0`` with a ReLU CNN (q = N/2); returns
-    ``max_{odd xi >= 3} |u^(xi)| / max_xi |u^(xi)|`` of the trained output (0 up to rounding without bias).
-    """
+def b3_run(rng, b_std=0.0, N=32, m=64, steps=300, eta=0.01):
+    """B3: GD on a pure tone ``cos(theta_l) -> y_0`` with a ReLU CNN (q = N/2, bias ~ N(0, b_std^2), none
+    if 0); returns ``|u^(xi)| / max_xi |u^(xi)|`` of the trained output for xi = 0..N/2: shape (N/2 + 1,)."""
     x0 = F.tone(N)
     y0 = F.multi_tone_target(N, rng)
-    net = CNN(1, 1, m, N // 2, "circular", bias, "relu", "map", seed=rng)
+    net = CNN(1, 1, m, N // 2, "circular", b_std > 0, "relu", "map", seed=rng, b_std=b_std if b_std > 0 else None)
     X, Y = x0[None, None, :], y0[None, :]
     traj = flow.simulate(net, X, Y, times=[0.0, steps * eta], method="gd", step=eta)
     net.set_flat(traj.final)
     uh = np.abs(F.dft(net.forward(X)[0]))
-    f = np.minimum(np.arange(N), N - np.arange(N))
-    odd = (f % 2 == 1) & (f >= 3)
-    return float(uh[odd].max() / uh.max())
+    return uh[:N // 2 + 1] / uh.max()
+
+
+def b3_null_ratio(spectrum: np.ndarray, null: tuple) -> float:
+    """``max_{xi in null} |u^(xi)| / max |u^|`` from the output of :func:`b3_run`."""
+    return float(np.max(np.asarray(spectrum)[list(null)]))
+
+
+def fprinciple_runs(seed: int, runs: int, m: int) -> list:
+    """:func:`fprinciple_run` for ``runs`` nets seeded by ``default_rng([seed, 909, s])`` (one BLAS thread)."""
+    with single_thread():
+        return [fprinciple_run(np.random.default_rng([int(seed), 909, s]), m=m) for s in range(runs)]
 
 
 def fprinciple_run(rng, N=32, m=2000, activation="relu", s_b=0.5, amplitude=0.05, horizon=3.0,

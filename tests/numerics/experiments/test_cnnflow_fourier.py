@@ -178,3 +178,42 @@ def test_polynomial_activations(name, p):
 def test_retrieval_run_bad_kind():
     with pytest.raises(ValueError, match="`kind`"):
         FR.retrieval_run(np.random.default_rng(0), 16, 8, 10, "relu", 0.0, [1], kind="lazy")
+
+
+# --------------------------------------------------------------------------- issue 13: shared measurements
+def test_power_moments_match_direct_computation():
+    M, N, q = 3000, 8, 5
+    r = F.power_moments(M, N, q, 7, exp_at=(1,), chunk=700)
+    rng = np.random.default_rng([7, 901])
+    X = np.concatenate([F.kernel_power(F.random_kernels(min(700, M - s), N, q, 1.0, rng)) for s in range(0, M, 700)])
+    np.testing.assert_allclose(r["mean"], X.mean(0), rtol=1e-12)
+    np.testing.assert_allclose(r["var"], X.var(0, ddof=1), rtol=1e-9)
+    np.testing.assert_allclose(r["se_mean"], X.std(0) / math.sqrt(M), rtol=1e-9)
+    assert r["plancherel"] < 1e-13 and set(r["ks_exp"]) == {1} and 0 <= r["ks_chi2"] <= 1
+
+
+def test_lln_curve_nested_running_means():
+    S = F.lln_curve((1, 4, 10), 5, 8, 3, 0, chunk=2)
+    assert S.shape == (5, 3) and np.all(S >= 0)
+    rng = np.random.default_rng([0, 902])
+    w = rng.standard_normal((2, 10, 3))
+    P = np.abs(np.fft.rfft(w, n=8, axis=-1))**2
+    np.testing.assert_allclose(S[:2, 2], np.max(np.abs(P.mean(1) / 3 - 1), axis=-1), rtol=1e-12)
+
+
+def test_lambda_xi_uses_derived_prefactor():
+    lam = F.lambda_xi(16, 3, [2, 4], "relu", aliases=1)
+    Eh2 = F.expected_h2("relu", 16)
+    np.testing.assert_allclose(lam, [16 * 3 / 4 * (Eh2[2] + Eh2[14]), 16 * 3 / 4 * (Eh2[4] + Eh2[12])], rtol=1e-12)
+
+
+def test_retrieval_runs_seeded_and_shaped():
+    a = FR.retrieval_runs(3, 906, 2, 16, 8, 50, "relu", 0.0, (2, 4))
+    b = FR.retrieval_runs(3, 906, 2, 16, 8, 50, "relu", 0.0, (2, 4))
+    assert a.shape == (2, 2) and np.array_equal(a, b)
+
+
+def test_b3_null_ratio_zero_without_bias():
+    spec = FR.b3_run(np.random.default_rng(1), steps=20)
+    assert spec.shape == (17,) and FR.b3_null_ratio(spec, (3, 5, 7)) < 1e-12
+    assert FR.b3_null_ratio(spec, (4,)) > 1e-6
