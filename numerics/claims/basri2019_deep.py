@@ -4,6 +4,7 @@ Protocol: ``docs/basri2019.md`` §6; experiment :mod:`numerics.experiments.basri
 """
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -24,20 +25,21 @@ TOL = 0.04
 
 def _sizes(cfg):
     return cfg.pick(
-        quick=dict(n=64, m=256, depths=(3,), ks=(1, 2, 4, 6), seeds=2,
+        quick=dict(dims=((2, 64, (1, 2, 4, 6)),), m=256, depths=(3,), seeds=2,
                    variants=((False, 0.0), (True, 0.5))),
-        full=dict(n=128, m=512, depths=(3, 4, 5), ks=(1, 2, 4, 6, 8), seeds=3,
-                  variants=((False, 0.0), (False, 0.5), (True, 0.0), (True, 0.5))))
+        full=dict(dims=((2, 64, (1, 2, 4, 6)), (3, 128, (1, 2, 3, 4))), m=512, depths=(3, 4, 5),
+                  seeds=3, variants=((False, 0.0), (False, 0.5), (True, 0.0), (True, 0.5))))
 
 
-def _ratios(cfg, decay, sz, depth, residual, b_std, kernel_factor):
+def _ratios(cfg, decay, sz, dim, depth, residual, b_std, kernel_factor):
     """Measured / predicted learning time, shape (len(ks), seeds), and the count of runs that never crossed."""
-    out = np.empty((len(sz["ks"]), sz["seeds"]))
+    d, n, ks = dim
+    out = np.empty((len(ks), sz["seeds"]))
     never = 0
-    for i, k in enumerate(sz["ks"]):
+    for i, k in enumerate(ks):
         for j in range(sz["seeds"]):
-            run = cfg.cached(ex.deep_learning_run, k, sz["n"], sz["m"], depth, 0.8, EPS, 20000,
-                             b_std=b_std, residual=residual, seed=(cfg.seed, 61, depth, k, j))
+            run = cfg.cached(ex.deep_learning_run, k, n, sz["m"], depth, 0.8, EPS, 20000, d=d,
+                             b_std=b_std, residual=residual, seed=(cfg.seed, 61, d, depth, k, j))
             lam = np.clip(run["lam"], 0.0, None) * kernel_factor
             pred = ex.linear_crossing_time(decay, lam, run["c2"], run["eta"], EPS)
             never += not math.isfinite(run["time"])
@@ -52,7 +54,7 @@ def deep_learning_time(cfg, kernel_factor=1.0):
     """Deep (and residual) fully connected nets learn frequency k in the time their NTK predicts.
 
     Trains depth-L ReLU nets (all layers, NTK parameterisation) on cos(k theta) on an equispaced
-    circle and compares the time to shrink the residual by 10^{-1/2} with the linearised GD time
+    circle (and, in the full profile, uniform points on S^2 with zonal targets) and compares the time to shrink the residual by 10^{-1/2} with the linearised GD time
     computed, with the derivation's decay factor (1 - eta lambda)^s, from the spectrum of the net's
     initial empirical NTK (``kernel_factor`` scales that kernel: the near-miss controls).
     """
@@ -60,17 +62,17 @@ def deep_learning_time(cfg, kernel_factor=1.0):
     sy = lt.symbols()
     decay = sympy.lambdify((sy["lambda_k"], sy["eta"], sy["s"]), cfg.derived("residual_gd"), "numpy")
     crit, notes = [], []
-    for depth in sz["depths"]:
-        for residual, b_std in sz["variants"]:
-            r, never = _ratios(cfg, decay, sz, depth, residual, b_std, kernel_factor)
-            name = f"{'residual' if residual else 'plain'} L={depth} b_std={b_std:g}"
-            dev = np.abs(r.mean(axis=1) - 1.0)
-            crit.append(at_most(f"max_k |mean t_k / predicted - 1| ({name})", float(dev.max()), TOL))
-            crit.append(equal(f"runs that never reached eps ({name})", never, 0))
-            notes.append(f"{name}: ratios per k {np.round(r.mean(axis=1), 4).tolist()}, "
-                         f"seed SD {spread(r.ravel())['sd']:.3g}")
+    for dim, depth, (residual, b_std) in itertools.product(sz["dims"], sz["depths"], sz["variants"]):
+        r, never = _ratios(cfg, decay, sz, dim, depth, residual, b_std, kernel_factor)
+        name = f"S^{dim[0] - 1} {'residual' if residual else 'plain'} L={depth} b_std={b_std:g}"
+        dev = np.abs(r.mean(axis=1) - 1.0)
+        crit.append(at_most(f"max_k |mean t_k / predicted - 1| ({name})", float(dev.max()), TOL))
+        crit.append(equal(f"runs that never reached eps ({name})", never, 0))
+        notes.append(f"{name}: ratios per k {np.round(r.mean(axis=1), 4).tolist()}, "
+                     f"seed SD {spread(r.ravel())['sd']:.3g}")
     return Evidence(crit, kind="float64", notes="; ".join(notes),
-                    sizes={k: v for k, v in sz.items() if k != "variants"})
+                    sizes={"dims (d, n, ks)": str(sz["dims"]), "m": sz["m"],
+                                                  "depths": sz["depths"], "seeds": sz["seeds"]})
 
 
 deep_learning_time.control("NTK x1.1 (a prediction 10% too fast)", kind="near-miss",

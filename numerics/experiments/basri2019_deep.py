@@ -26,7 +26,7 @@ from numerics.experiments.basri2019 import crossing_time, train
 from numerics.nets.mlp import MLP
 from theory.validate import check_int, check_real
 
-__all__ = ["circle_data", "deep_learning_run", "linear_crossing_time"]
+__all__ = ["circle_data", "sphere_data", "deep_learning_run", "linear_crossing_time"]
 
 
 def circle_data(n: int, k: int, rng: np.random.Generator, norm: float = 1.0):
@@ -46,9 +46,24 @@ def circle_data(n: int, k: int, rng: np.random.Generator, norm: float = 1.0):
     return math.sqrt(2.0) * X, norm * y / np.linalg.norm(y)
 
 
+def sphere_data(n: int, d: int, k: int, rng: np.random.Generator, norm: float = 1.0):
+    """``n`` uniform points on the sphere of radius ``sqrt d`` in R^d and the zonal harmonic of degree ``k``.
+
+    Returns
+    -------
+    X : ndarray, shape (n, d)
+    y : ndarray, shape (n,)
+        ``norm * P_k(d; <x, e>/sqrt d)`` normalised on the sample, pole ``e`` uniform.
+    """
+    k = check_int("k", k, 0, what="degree")
+    U = sphere.uniform(check_int("n", n, 4, what="number of points"), d, rng)
+    y = sphere.normalise(sphere.zonal_harmonic(U, k, sphere.pole(d, rng)), "unit-norm")
+    return math.sqrt(d) * U, norm * y
+
+
 def deep_learning_run(k: int, n: int, m: int, depth: int, eta_scale: float, eps: float, steps: int,
                       b_std: float = 0.0, residual: bool = False, seed: Sequence[int] = (0,),
-                      norm: float = 0.1) -> dict:
+                      norm: float = 0.1, d: int = 2) -> dict:
     """One run: learning time of frequency ``k`` by a deep (residual) ReLU net, and its prediction.
 
     Parameters
@@ -67,6 +82,9 @@ def deep_learning_run(k: int, n: int, m: int, depth: int, eta_scale: float, eps:
         Seeds the phase of the grid and the net.
     norm : float > 0
         Norm of the target on the sample.
+    d : int >= 2
+        Ambient dimension: 2 is the equispaced circle (:func:`circle_data`), more is uniform points
+        on the sphere with a zonal target (:func:`sphere_data`).
 
     Returns
     -------
@@ -79,8 +97,8 @@ def deep_learning_run(k: int, n: int, m: int, depth: int, eta_scale: float, eps:
     eta_scale = check_real("eta_scale", eta_scale, 0.0, 2.0, lo_open=True)
     eps = check_real("eps", eps, 0.0, 1.0, lo_open=True)
     rng = np.random.default_rng(list(seed))
-    X, y = circle_data(n, k, rng, norm)
-    net = MLP(2, m, depth, "relu", b_std=b_std, residual=residual, seed=rng)
+    X, y = circle_data(n, k, rng, norm) if d == 2 else sphere_data(n, d, k, rng, norm)
+    net = MLP(d, m, depth, "relu", b_std=b_std, residual=residual, seed=rng)
     lam, V = np.linalg.eigh(net.empirical_ntk(X) / n)
     c2 = (V.T @ y) ** 2 / (y @ y)
     eta = eta_scale / lam[-1]

@@ -22,6 +22,8 @@ def test_circle_data_and_a_short_run_are_reproducible():
     X, y = ex.circle_data(16, 3, np.random.default_rng(0), norm=0.5)
     assert np.allclose(np.sum(X ** 2, axis=1), 2.0) and np.linalg.norm(y) == pytest.approx(0.5)
     a = ex.deep_learning_run(2, 16, 32, 2, 0.8, 0.3, 500, seed=(1,))
+    s3 = ex.deep_learning_run(1, 16, 32, 2, 0.8, 0.3, 500, seed=(1,), d=3)
+    assert np.isfinite(s3["time"]) and s3["lam"].shape == (16,)
     b = ex.deep_learning_run(2, 16, 32, 2, 0.8, 0.3, 500, seed=(1,))
     assert a["time"] == b["time"] and np.isfinite(a["time"])
     pred = ex.linear_crossing_time(_gd, np.clip(a["lam"], 0, None), a["c2"], a["eta"], 0.3)
