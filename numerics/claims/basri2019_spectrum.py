@@ -98,7 +98,7 @@ def _bias_kernel(drop):
     return theory.basri2019.bias_split()["t" if drop == "bias" else "bias"]
 
 
-@claim(id="basri2019.bias-restores", cost=5, aliases=("basri.bias-restores",), source=SRC,
+@claim(id="basri2019.bias-restores", cost=8, aliases=("basri.bias-restores",), source=SRC,
        statement=r"\text{with bias } \lambda_k > 0 \ \forall k",
        derive=theory.basri2019.bias_restores)
 def bias_restores(cfg, kernels=("basri-bias", "ntk-bias", "nngp-bias"), drop=None):
@@ -147,7 +147,7 @@ CIRCLE_SLOPE_ATOL = 1e-4    # the closed form's own finite-range correction: |sl
 CIRCLE_CONST_RTOL = 1e-6    # |k^2 lambda_k pi^2 - 1| = 3e-8 at k = 10^4 (O(3/k^2))
 
 
-@claim(id="basri2019.circle-spectrum", cost=7, aliases=("basri.circle-spectrum",), source=SRC,
+@claim(id="basri2019.circle-spectrum", cost=6, aliases=("basri.circle-spectrum",), source=SRC,
        statement=r"d=2:\ \lambda_k^{\rm basri}=\frac{k^2+1}{\pi^2(k^2-1)^2}\ (k\text{ even}),\ k^2\lambda_k\to\frac1{\pi^2}",
        derive=theory.basri2019.circle_spectrum)
 def circle_spectrum(cfg, exponent_factor=1.0, constant_factor=1.0):

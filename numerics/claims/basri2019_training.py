@@ -136,7 +136,7 @@ SPHERE_SIZES = dict(quick=dict(n=300, m=2000, eta=18.0, ks=(2, 4, 6, 8), reps=3)
 SPHERE_TOL = {"exponent": 0.12, "constant": 0.05}
 
 
-@claim(id="basri2019.learning-time-sphere", cost=8, aliases=("basri.learning-time-sphere",),
+@claim(id="basri2019.learning-time-sphere", cost=9, aliases=("basri.learning-time-sphere",),
        source=SOURCE + "; docs/basri2019.md §5",
        statement=(r"t_k \approx \eta\,\ln\varepsilon/\ln(1-\eta\lambda_k)\ (\pm15\%),\ t_k \propto k^{p}\ "
                   r"\text{on } S^2\ (p \text{ the finite-range exponent of } t_k;\ p\to3)"),
@@ -303,7 +303,7 @@ NTK_SLOPE_ATOL = 0.09     # 3 x the seed-to-seed SD of the fitted slope (0.031, 
 NTK_LEVEL_RTOL = 1.4      # 3 x the seed-to-seed SD (0.46, 0.43) of the level ratio; heavy-tailed err^2 of single nets
 
 
-@claim(id="basri2019.empirical-ntk", cost=1, aliases=("ntk.empirical-limit",),
+@claim(id="basri2019.empirical-ntk", cost=2, aliases=("ntk.empirical-limit",),
        source="Jacot et al. 2018; Basri et al. 2019 (NTK of two-layer ReLU nets)",
        statement=r"\|\Theta_m-\Theta\|_F/\|\Theta\|_F\propto m^{-1/2}",
        derive=lt.ntk_limit)
