@@ -97,8 +97,8 @@ def _lt_figures(d, kk, tmean, pred, slope, curves, lams, eta, ks):
 # --------------------------------------------------------------------------- learning times
 CIRCLE_SIZES = dict(quick=dict(n=256, m=2400, eta=10.0, ks=(2, 4, 8, 12, 16, 20), reps=2),
                     full=dict(n=1001, m=4000, eta=10.0, ks=(2, 4, 6, 8, 10, 12, 14, 16, 18, 20), reps=5))
-# seeds 0-4, quick: exponent fitted on all ks 2.437..2.471 (SD 0.0135) vs derived 2.452; geometric
-# mean of t_k / predicted 1.010..1.061 (SD 0.021); per-k ratios within 0.114 of 1
+# seeds 0-4, quick: exponent fitted on all ks 2.436..2.471 (SD 0.0136) vs derived 2.452; geometric
+# mean of t_k / predicted 1.011..1.061 (SD 0.021); per-k ratios within 0.114 of 1
 CIRCLE_TOL = {"exponent": 0.04, "constant": 0.065}
 
 
@@ -131,8 +131,9 @@ learning_time_circle.probe("every predicted time x1.1", label="time x1.1", time_
 
 SPHERE_SIZES = dict(quick=dict(n=300, m=2000, eta=18.0, ks=(2, 4, 6, 8), reps=3),
                     full=dict(n=1001, m=8000, eta=18.0, ks=(2, 4, 6, 8, 10, 12, 14), reps=3))
-# seeds 0-4, quick: exponent fitted on all ks (SD 0.039) vs derived 3.551; geometric mean of
-# t_k / predicted (SD 0.016); per-k ratios within 0.14 of 1
+# seeds 0-4, quick: exponent fitted on all ks 3.444..3.537 (mean 3.489, SD 0.034) vs derived 3.551
+# (the k = 8 times run 6% fast at n = 300: offset -0.06, so the tolerance is 3.6 SD); geometric
+# mean of t_k / predicted 0.999..1.035 (SD 0.015); per-k ratios within 0.14 of 1
 SPHERE_TOL = {"exponent": 0.12, "constant": 0.05}
 
 
