@@ -21,9 +21,10 @@ from theory.funk_hecke.gauss_sums import start, term, series_parameters
 from theory.funk_hecke import eigenvalue
 from theory.funk_hecke.atoms import decompose
 from theory.spherical import legendre_P, multiplicity
+from theory.arccos import kappa0
 from theory.kernels import KERNELS, t
 
-__all__ = ["odd_null", "bias_restores", "circle_spectrum", "circle_closed_form",
+__all__ = ["odd_null", "bias_restores", "bias_split", "circle_spectrum", "circle_closed_form",
            "sphere_decay", "decay_constant", "mercer"]
 
 _th = sympy.Symbol("theta", real=True)
@@ -109,10 +110,29 @@ def bias_restores() -> Derivation:
     D.step("Funk-Hecke coefficient of t^n (Rodrigues + Beta integral) and of u^n, both > 0:",
            sympy.Eq(sympy.Symbol(r"{\mu_d(n,k)}"), sympy.factorial(n) * sympy.gamma(d / 2) /
                     (2**n * sympy.factorial((n - k) / 2) * sympy.gamma((n + k + d) / 2))))
+    sp = bias_split()
+    D.step("B19's bias kernel H_b = (t + 1)/2 * A(t): weight term t A/2 plus bias term A/2",
+           sympy.Eq(sympy.Symbol("A"), sp["gate"]))
+    D.check("gate A = kappa0/2 (docs/basri2019.md §1.2)",
+            bool(sympy.simplify((sp["gate"] - kappa0(t) / 2).rewrite(sympy.asin)) == 0))
+    D.check("weight term t A/2 = H/2 (the no-bias kernel halved: its odd k >= 3 vanish)",
+            bool(sympy.simplify((sp["t"] - KERNELS["basri"] / 2).rewrite(sympy.asin)) == 0))
+    D.check("bias term minus its value at 0 is odd (it adds the odd k, and no even k >= 2)",
+            bool(sympy.simplify((sp["bias"] + sp["bias"].subs(t, -t) - 2 * sp["bias"].subs(t, 0)).rewrite(sympy.asin)) == 0))
+    D.results["weight_term"], D.results["bias_term"] = sp["t"], sp["bias"]
     lb = lower_bound("ntk-bias", 3, 4)
     D.results["lower_bound_ntk_bias_d3_k4"] = sympy.nsimplify(lb)
     D.check("ntk-bias d=3 k=4 lower bound positive", bool(sympy.N(lb) > 0))
     return D
+
+
+def bias_split() -> dict[str, sympy.Expr]:
+    """B19's bias kernel ``H_b = <x_bar, x_bar'> kappa0(t)/2`` with ``<x_bar, x_bar'> = (t + 1)/2``
+    (docs/basri2019.md §1.2), split into its two terms: ``"t"`` (``t kappa0/4 = H/2``, the weight
+    gradient) and ``"bias"`` (``kappa0/4``, the bias gradient).  The gate ``A = 2 H_b/(1 + t)`` is
+    computed by SymPy from the kernel, not typed."""
+    gate = sympy.simplify(2 * KERNELS["basri-bias"] / (1 + t))
+    return {"gate": gate, "t": sympy.expand(gate * t / 2), "bias": gate / 2}
 
 
 def circle_closed_form(name: str, parity: int | None = None) -> sympy.Expr:
@@ -165,6 +185,13 @@ def circle_spectrum(exponent: int = 2) -> Derivation:
             D.results[f"C_{name}_{'even' if par == 0 else 'odd'}"] = sympy.limit(f * kk**exponent, _m, sympy.oo)
     D.step(f"limits of lambda_k k^{exponent}", sympy.Matrix([[sympy.Symbol(n), v] for n, v in D.results.items()
                                                            if n.startswith("C_")]))
+    even = D.results["basri_even"]
+    rate = sympy.limit(-_m * sympy.diff(sympy.log(even), _m), _m, sympy.oo)
+    D.step("decay exponent of the even basri coefficients: -lim m d/dm log lambda_{2m} (k = 2m)",
+           sympy.Eq(sympy.Symbol("p"), rate))
+    D.results["decay_exponent"] = rate
+    D.check("the decay exponent is the one whose limit k^p lambda_k is finite and nonzero",
+            bool(rate == exponent) and bool(D.results["C_basri_even"].is_positive))
     D.check("basri even: lim k^2 lambda_k = 1/pi^2 (docs/basri2019.md §3)",
             bool(sympy.simplify(D.results["C_basri_even"] - 1 / sympy.pi**2) == 0) if exponent == 2 else True)
     D.check("odd coefficients vanish without bias",
@@ -213,7 +240,10 @@ def sphere_decay() -> Derivation:
             bool(sympy.simplify(sympy.gammasimp(lam.subs({_dd: 2, _i: 1})) - 5 / (9 * sympy.pi**2)) == 0))
     D.check("d=3, k=6: the Gauss-summed form equals 43/65536 (docs/basri2019.md §7)",
             bool(sympy.simplify(sympy.gammasimp(lam.subs({_dd: 3, _i: 3})) - sympy.Rational(43, 65536)) == 0))
+    D.check("C(d) finite and positive for d = 2..12: k^d is the decay rate (not a faster or slower power)",
+            all(bool(sympy.N(C.subs(_dd, dv)) > 0) and bool(sympy.N(C.subs(_dd, dv)).is_finite) for dv in range(2, 13)))
     D.results["C(d)"] = C
+    D.results["decay_exponent"] = _dd
     D.results["lambda_k(t arcsin t atom)"] = lam
     return D
 

@@ -27,7 +27,7 @@ from theory.funk_hecke import eigenvalue
 from theory.kernels import kernel, t as t_sym
 from theory.derivation import Derivation
 
-__all__ = ["symbols", "flow_time", "gd_time", "learning_time", "odd_stall", "eigenfunctions", "ntk_limit"]
+__all__ = ["symbols", "flow_time", "gd_time", "finite_range_slope", "learning_time", "odd_stall", "eigenfunctions", "ntk_limit"]
 
 lam, eta, eps, t, C, d, k, n = sympy.symbols("lambda_k eta epsilon t C d k n", positive=True)
 s = sympy.Symbol("s", integer=True, nonnegative=True)
@@ -110,6 +110,34 @@ def learning_time() -> Derivation:
     return out
 
 
+def finite_range_slope(t_gd: sympy.Expr, lams, ks, eta_value: float, eps_value: float) -> float:
+    """Least-squares slope of ``log t_k`` on ``log k`` for the GD time ``t_gd`` (the derived formula,
+    in the symbols of :func:`symbols`) at the exact eigenvalues ``lams`` of the degrees ``ks``.
+
+    This is the exponent the linearised theory predicts on the finite range of k used by an
+    experiment (pre-asymptotic: the exact lambda_k are not C k^-d, and eta lambda_k is not small).
+
+    Parameters
+    ----------
+    t_gd : sympy.Expr
+        ``eta ln(epsilon)/ln(1 - eta lambda_k)`` as derived (:func:`gd_time`).
+    lams, ks : sequences of equal length >= 2
+        Exact (SymPy) eigenvalues and their degrees.
+    eta_value, eps_value : float
+        Step and threshold of the experiment.
+    """
+    if len(lams) != len(ks) or len(ks) < 2:
+        raise ValueError(f"`lams` and `ks` must have the same length >= 2; got {len(lams)} and {len(ks)}")
+    f = sympy.lambdify((lam, eta, eps), t_gd, "mpmath")
+    import mpmath
+    with mpmath.workdps(30):
+        y = [mpmath.log(f(mpmath.mpf(sympy.N(l, 40)), mpmath.mpf(eta_value), mpmath.mpf(eps_value))) for l in lams]
+        x = [mpmath.log(kk) for kk in ks]
+        xm, ym = sum(x) / len(x), sum(y) / len(y)
+        slope = sum((a - xm) * (b - ym) for a, b in zip(x, y)) / sum((a - xm) ** 2 for a in x)
+    return float(slope)
+
+
 def odd_stall() -> Derivation:
     """Derivation for ``basri.odd-stall``: lambda_k = 0 for odd k >= 3 without bias, > 0 with."""
     D, res = _derive()
@@ -168,14 +196,25 @@ def ntk_limit(name: str = "ntk") -> Derivation:
     (``z ~ N(0, s^2)``), and compares with ``theory.kernels.KERNELS[name]`` at ``t = 1``.
     """
     d = Derivation(f"Empirical NTK converges to the analytic kernel {name!r} at rate m^(-1/2)")
-    m, v = sympy.symbols("m v", positive=True)
+    m, v = sympy.Symbol("m", integer=True, positive=True), sympy.Symbol("v", positive=True)
     xi = sympy.IndexedBase("xi")
     k = sympy.Symbol("k", integer=True)
     d.step("Theta_m(x, x') = (1/m) sum_k xi_k, xi_k i.i.d. over neurons (a_k, w_k, b_k)",
            sympy.Sum(xi[k], (k, 1, m)) / m)
-    sd = sympy.sqrt(m * v / m ** 2)
+    l = sympy.Symbol("l", integer=True)
+    cov = v * sympy.KroneckerDelta(k, l)                      # Cov(xi_k, xi_l): independent neurons
+    inner = sympy.Sum(cov, (l, 1, m)).doit()                 # Piecewise: 1 for 1 <= k <= m
+    if isinstance(inner, sympy.Piecewise):
+        d.check("inner sum: the branch used holds on the outer range 1 <= k <= m",
+                all(bool(inner.args[0][1].subs(k, kv)) for kv in (1, m)))
+        inner = inner.args[0][0]
+    var = sympy.simplify(sympy.Sum(inner, (k, 1, m)).doit() / m ** 2)
+    d.step("Var Theta_m = (1/m^2) sum_k sum_l Cov(xi_k, xi_l), Cov = v delta_kl (neurons i.i.d.):",
+           sympy.Eq(sympy.Symbol("Var Theta_m"), var))
+    d.check("Var Theta_m = v/m (summed by SymPy from the covariance)", bool(sympy.simplify(var - v / m) == 0))
+    sd = sympy.sqrt(var)
     slope = sympy.simplify(sympy.diff(sympy.log(sd), m) * m)
-    d.step("Var Theta_m = m Var(xi) / m^2, so the fluctuation has log-log slope", slope)
+    d.step("so the fluctuation sqrt(Var) has log-log slope", slope)
     d.check("slope d log sd / d log m = -1/2", bool(slope == sympy.Rational(-1, 2)))
     z = sympy.Symbol("z", real=True)
     s2 = 2 if K.has_bias(name) else 1                # Var z = |x|^2 + 1 with N(0,1) bias

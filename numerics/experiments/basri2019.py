@@ -33,7 +33,8 @@ from numerics.data import sphere
 from numerics.nets.cnn import CNN
 
 __all__ = ["NET_KERNELS", "make_net", "inputs", "target", "train", "learning_run",
-           "predicted_time", "crossing_time", "run_cost"]
+           "predicted_time", "crossing_time", "run_cost", "run_many", "learning_times", "empirical_ntks",
+           "grid_grams", "infinite_width_residual", "fourier_t_statistic"]
 
 NET_KERNELS = ("basri", "basri-bias")
 
@@ -85,14 +86,17 @@ def make_net(d: int, m: int, kernel: str, rng: np.random.Generator) -> CNN:
     return net
 
 
-def target(X: np.ndarray, k: int, kind: str = "zonal") -> np.ndarray:
-    """Unit-norm target on the sample: ``"zonal"`` ``P_k(d; <x, e_d>)`` or ``"abs"`` ``|<x, e_d>|``."""
+def target(X: np.ndarray, k: int, kind: str = "zonal", mix: float = 0.2) -> np.ndarray:
+    """Unit-norm target on the sample: ``"zonal"`` ``P_k(d; <x, e_d>)``, ``"abs"`` ``|<x, e_d>|`` or
+    ``"mixed"`` ``P_k + mix P_{k+2}`` (a neighbouring frequency mixed in); shape (n,)."""
     if kind == "zonal":
         y = sphere.zonal_harmonic(X, k)
     elif kind == "abs":
         y = sphere.abs_cosine(X)
+    elif kind == "mixed":
+        y = sphere.zonal_harmonic(X, k) + mix * sphere.zonal_harmonic(X, k + 2)
     else:
-        raise ValueError(f"`kind` (target) must be 'zonal' or 'abs'; got {kind!r}")
+        raise ValueError(f"`kind` (target) must be 'zonal', 'abs' or 'mixed'; got {kind!r}")
     return sphere.normalise(y, "unit-norm")
 
 
@@ -225,3 +229,130 @@ def _gd_time_fn():
         sy = lt.symbols()
         _GD = sympy.lambdify((sy["lambda_k"], sy["eta"], sy["epsilon"]), lt.gd_time(), "math")
     return _GD
+
+
+# --------------------------------------------------------------------------- sweeps for the claims
+def run_many(configs: list, jobs: int = 1, scheduler=None, cache: bool = True) -> list:
+    """:func:`learning_run` over ``configs`` through :func:`numerics.verify.sweep.run_sweep`."""
+    from numerics.verify.sweep import run_sweep
+    return run_sweep(learning_run, configs, jobs=jobs, scheduler=scheduler, cache=cache, cost=run_cost)
+
+
+def learning_times(d: int, ks: tuple, n: int, m: int, eta: float, eps: float, norm: float, reps: int,
+                   seed: int, salt: int, lams: tuple, jobs: int = 1, scheduler=None, cache: bool = True) -> dict:
+    """Learning times of the degree-k harmonics, ``reps`` independent runs (points and net) per k.
+
+    Each run is capped at ``2 t_pred / eta + 10`` steps (``t_pred`` from :func:`predicted_time`
+    with the eigenvalue ``lams[i]``); a run that does not reach ``eps`` has time NaN and is counted.
+
+    Returns
+    -------
+    dict
+        ``T`` (reps, len(ks)) learning times, ``pred`` (len(ks),) linearised GD times,
+        ``censored`` (number of NaN times), ``curves`` (replicate 0: list of (t, r) per k).
+    """
+    pred = [predicted_time(float(lv), eta, eps) for lv in lams]
+    configs = [dict(d=d, k=k, n=n, m=m, eta=eta, eps=eps, steps=int(2 * p / eta) + 10, kernel="basri",
+                    seed=[int(seed), salt, k, r], stop=True, norm=norm)
+               for r in range(reps) for k, p in zip(ks, pred)]
+    res = run_many(configs, jobs, scheduler, cache)
+    T = np.array([[res[r * len(ks) + i]["time"] for i in range(len(ks))] for r in range(reps)], float)
+    return {"T": T, "pred": np.array(pred), "censored": int(np.sum(~np.isfinite(T))),
+            "curves": [(res[i]["curve_t"], res[i]["curve_r"]) for i in range(len(ks))]}
+
+
+def empirical_ntks(n: int, d: int, ms: tuple, reps: int, bias: bool, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Empirical NTKs of the two-layer net (fully connected CNN: valid padding, q = d, map head,
+    output scale m^(-1/2), a, w, b ~ N(0, 1); docs/basri2019.md §1.3-1.4) on n i.i.d. points of S^{d-1}.
+
+    Returns
+    -------
+    X : ndarray (n, d)
+        The points (``default_rng([seed, 80])``).
+    grams : ndarray (len(ms), reps, n, n)
+        ``reps`` independent nets per width (``default_rng([seed, 81, m, r])``).
+    """
+    from numerics.nets.ntk import empirical_ntk
+    X = sphere.uniform(n, d, np.random.default_rng([int(seed), 80]))
+    out = np.empty((len(ms), reps, n, n))
+    for i, m in enumerate(ms):
+        for r in range(reps):
+            net = CNN(1, 1, int(m), d, "valid", bias, "relu", "map",
+                      seed=np.random.default_rng([int(seed), 81, int(m), r]),
+                      output_scale=1 / math.sqrt(m), w_std=1.0, b_std=1.0, a_std=1.0)
+            out[i, r] = empirical_ntk(net, X[:, None, :])
+    return X, out
+
+
+def grid_grams(n: int, m_group: int, groups: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """First-layer empirical NTK Grams of ``groups`` independent paired `basri` nets of width
+    ``m_group`` on ``n`` equispaced points of the circle (random phase); returns (X (n, 2),
+    grams (groups, n, n))."""
+    from numerics.nets.ntk import empirical_ntk
+    phase = float(np.random.default_rng([int(seed), 61]).uniform(0, 2 * np.pi))
+    X = sphere.circle_grid(n, phase)
+    Xin = inputs(X, "basri")
+    grams = np.stack([empirical_ntk(make_net(2, m_group, "basri", np.random.default_rng([int(seed), 62, g])),
+                                    Xin, wrt=("w",)) for g in range(groups)])
+    return X, grams
+
+
+def infinite_width_residual(grams: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """Bias-corrected ``||P K_inf y||^2 / ||K_inf y||^2`` from G independent Grams, and its jackknife SE.
+
+    ``P = I - y y^T / y^T y``; ``v_g = P K_g y`` (linear in the Gram), ``v = mean_g v_g``.  Since
+    ``E ||v||^2 = ||v_inf||^2 + tr Cov(v_g) / G`` and ``s^2 = sum_g ||v_g - v||^2 / (G - 1)`` is
+    unbiased for ``tr Cov``, ``||v||^2 - s^2 / G`` estimates the infinite-width residual without the
+    finite-width part.  Zero for an exact eigenvector; the jackknife over the G nets gives its SE.
+
+    Parameters
+    ----------
+    grams : ndarray (G, n, n)
+    y : ndarray (n,)
+    """
+    G = grams.shape[0]
+    Ky = grams @ y                                          # (G, n)
+    V = Ky - np.outer(Ky @ y / (y @ y), y)                  # P K_g y
+
+    def est(idx):
+        v, kb = V[idx].mean(axis=0), Ky[idx].mean(axis=0)
+        s2 = float(((V[idx] - v) ** 2).sum()) / (len(idx) - 1)
+        return (float(v @ v) - s2 / len(idx)) / float(kb @ kb)
+
+    full = est(np.arange(G))
+    loo = np.array([est(np.delete(np.arange(G), g)) for g in range(G)])
+    se = math.sqrt((G - 1) / G * float(((loo - loo.mean()) ** 2).sum()))
+    return full, max(se, 1e-300)
+
+
+def fourier_t_statistic(grams: np.ndarray, y: np.ndarray) -> tuple[float, int]:
+    """Largest |t| of the Fourier coefficients of ``P K y`` over the G nets (equispaced grid).
+
+    ``V_g = P K_g y`` (``P = I - y y^T / y^T y``) is linear in the Gram, so its mean over the G
+    independent nets estimates the infinite-width ``P K y`` without bias.  On the grid the real
+    Fourier modes cos(j theta), sin(j theta) are orthogonal; for each mode the t statistic is
+    ``|mean_g c_gj| / (sd_g c_gj / sqrt G)``.  A harmonic leaves only width noise spread over all
+    modes (|t| of order 1, max over the n modes of order 4-6 for G = 16); a neighbouring frequency
+    mixed into y concentrates in one mode.
+
+    Parameters
+    ----------
+    grams : ndarray (G, n, n)
+    y : ndarray (n,)
+
+    Returns
+    -------
+    (float, int)
+        The largest |t| and the frequency j where it occurs.
+    """
+    G = grams.shape[0]
+    Ky = grams @ y
+    V = Ky - np.outer(Ky @ y / (y @ y), y)
+    C = np.fft.rfft(V, axis=1)
+    C = np.concatenate([C.real, C.imag], axis=1)                         # (G, 2 (n/2 + 1))
+    freq = np.concatenate([np.arange(C.shape[1] // 2)] * 2)
+    se = C.std(axis=0, ddof=1) / math.sqrt(G)
+    floor = 1e-12 * float(np.sqrt(np.mean(np.abs(np.fft.rfft(Ky.mean(axis=0))) ** 2)))
+    tstat = np.abs(C.mean(axis=0)) / np.maximum(se, floor)
+    j = int(np.argmax(tstat))
+    return float(tstat[j]), int(freq[j])

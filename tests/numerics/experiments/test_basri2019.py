@@ -148,3 +148,56 @@ def test_predicted_time_is_derived_formula(lam, eta, eps):
 def test_learning_time_derivation_checks():
     D = lt.learning_time()
     assert D.checks and D.verified
+
+
+# --------------------------------------------------------------------------- spectrum measurements
+from numerics.experiments import basri2019_spectrum as xs   # noqa: E402
+
+
+@pytest.mark.parametrize("d", [2, 3, 10])
+def test_gegenbauer_quadrature_matches_the_engine(d):
+    got = xs.gegenbauer_quadrature("ntk", d, [1, 2, 3, 4], dps=20)
+    for k, (v, e) in zip([1, 2, 3, 4], got):
+        ref = float(theory.eigenvalue("ntk", d, k, mode="float"))
+        assert v == pytest.approx(ref, rel=1e-12, abs=1e-18)
+        assert e < 1e-15
+
+
+def test_gegenbauer_quadrature_sees_a_small_odd_term():
+    from theory.kernels import KERNELS, t
+    (v, _), = xs.gegenbauer_quadrature(KERNELS["basri"] + t**3 / 1000, 3, [3], dps=20)
+    assert v == pytest.approx(float(theory.eigenvalue(t**3, 3, 3)) / 1000, rel=1e-10)
+
+
+def test_kernel_in_angle_refuses_bias_kernels():
+    with pytest.raises(ValueError, match="`kernel`"):
+        xs.kernel_in_angle("ntk-bias")
+
+
+def test_mercer_sum_bound_and_scaled_lambda():
+    r = xs.mercer_sum("ntk", 3, 100)
+    assert 0 <= r["bound"] < 3e-3 and r["max_err"] <= r["bound"] + 1e-12
+    assert xs.mercer_sum("ntk", 3, 100, lam_factor=1.01)["bound"] < 0
+
+
+# --------------------------------------------------------------------------- eigenvector tests
+def test_fourier_t_statistic_finds_the_mixed_frequency():
+    X, grams = sb.grid_grams(64, 400, 8, 0)
+    t_h, _ = sb.fourier_t_statistic(grams, sb.target(X, 2))
+    t_m, j = sb.fourier_t_statistic(grams, sb.target(X, 2, "mixed"))
+    assert t_m > 3 * t_h and j in (2, 4)
+
+
+def test_mixed_target_and_bad_kind():
+    X = sphere.circle_grid(32, 0.0)
+    y = sb.target(X, 2, "mixed", mix=0.5)
+    assert np.linalg.norm(y) == pytest.approx(1.0)
+    with pytest.raises(ValueError, match="`kind`"):
+        sb.target(X, 2, "other")
+
+
+def test_learning_times_count_censored_runs():
+    """An odd target (it stalls) capped at the k = 2 time never crosses: NaN, counted, not dropped."""
+    lam = float(theory.eigenvalue("basri", 2, 2, mode="float"))
+    out = sb.learning_times(2, (2, 3), 64, 200, 10.0, 10 ** -0.5, 0.1, 1, 0, 1, (lam, lam), cache=False)
+    assert out["censored"] == 1 and math.isnan(out["T"][0, 1]) and math.isfinite(out["T"][0, 0])
