@@ -16,7 +16,7 @@ from numerics.verify.stats import spread
 from theory import basri2019_training as lt
 
 SOURCE = ("Basri, Jacobs, Kasten, Kritchman 2019 (NeurIPS), arXiv:1906.00425, deep and residual "
-          "nets (Sec. 5); Jacot et al. 2018; docs/basri2019.md §6")
+          "nets (Sec. 5); Jacot et al. 2018; docs/basri2019.md §8")
 EPS = 10 ** -0.5
 # Worst |mean ratio - 1| over k measured on seeds 0-4 (quick): mean 0.016, SD 0.008, max 0.027
 # (finite-width kernel fluctuations at k = 6); TOL = mean + 3 SD.

@@ -1,6 +1,6 @@
 """Basri et al. 2019, deep and residual fully connected nets: learning time of a frequency-k target.
 
-Protocol (docs/basri2019.md §6): ``n`` equispaced points on the circle of radius ``sqrt 2`` (the
+Protocol (docs/basri2019.md §8): ``n`` equispaced points on the circle of radius ``sqrt 2`` (the
 neural-tangents convention ``||x||^2 = d``, so kernels are functions of ``t = <x, x'>/d``), the
 target ``cos k(theta - theta_0)`` scaled to norm ``norm``, a depth-``L`` :class:`~numerics.nets.mlp.MLP`
 (plain or residual, all layers trained) whose initial output ``f_0`` is subtracted (the fit is of

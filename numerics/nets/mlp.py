@@ -15,7 +15,7 @@ are matrix products over the whole batch (no loop over samples); the only loop i
 The empirical NTK is assembled from the per-layer backward signals
 (:meth:`MLP.empirical_ntk`), never from a per-sample Jacobian.
 
-Used by the Basri et al. 2019 deep- and residual-net experiments (docs/basri2019.md §6).
+Used by the Basri et al. 2019 deep- and residual-net experiments (docs/basri2019.md §8).
 """
 from __future__ import annotations
 
