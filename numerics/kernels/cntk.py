@@ -27,13 +27,15 @@ from __future__ import annotations
 
 import numpy as np
 
+from numerics.kernels import recursion
 from theory.geifman2022 import window
 
 __all__ = ["HEADS", "KINDS", "kappa0", "kappa1", "window", "multidot", "gram", "fc_multidot"]
 
 HEADS = ("eq", "tr", "gap")
 KINDS = ("ntk", "gp")
-_BLOCK_BYTES = 2**26          # ~64 MB per working array of a block
+_BLOCK_BYTES = 2**26          # upper bound (bytes) of one working array of a block
+_CHUNK = 2**15                # entries per working array: ~256 kB, so that a block stays in cache
 
 
 def kappa0(u: np.ndarray) -> np.ndarray:
@@ -47,31 +49,6 @@ def kappa1(u: np.ndarray) -> np.ndarray:
     return (np.sqrt(1.0 - u * u) + (np.pi - np.arccos(u)) * u) / np.pi
 
 
-def _kappas_delta(D: np.ndarray, E: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """``(kappa0(1 - D), 1 - kappa1(1 - D))`` from the complements ``D = 1 - u`` and ``E = 1 + u``.
-
-    Working with ``D`` and ``E`` keeps full accuracy near ``u = 1`` and ``u = -1``, where the
-    arc-cosine functions have square-root singularities that would turn a rounding error ``eps`` of
-    ``u`` into ``sqrt(eps)``: ``theta = arccos u = 2 atan2(sqrt D, sqrt E)``,
-    ``sin theta = sqrt(D E)`` and ``1 - kappa1 = (pi D + theta (1 - D) - sin theta) / pi``.
-    ``E`` defaults to ``2 - D`` (exact enough when ``u >= 0``, as in every layer after the first).
-    """
-    D = np.clip(D, 0.0, 2.0)
-    E = 2.0 - D if E is None else np.clip(E, 0.0, 2.0)
-    sD, sE = np.sqrt(D), np.sqrt(E)
-    theta = np.arctan2(sD, sE)
-    theta *= 2.0
-    c1 = 1.0 - D
-    c1 *= theta
-    c1 -= sD * sE
-    c1 *= 1.0 / np.pi
-    c1 += D
-    k0 = theta
-    k0 *= -1.0 / np.pi
-    k0 += 1.0
-    return k0, c1
-
-
 def _check(head, depth, filter_size, kind):
     if head not in HEADS:
         raise ValueError(f"`head` must be one of {list(HEADS)}; got {head!r}")
@@ -80,59 +57,6 @@ def _check(head, depth, filter_size, kind):
     if not (isinstance(depth, (int, np.integer)) and depth >= 2):
         raise ValueError(f"`depth` (number of layers L, 1x1 layer included) must be an int >= 2; got {depth!r}")
     window(filter_size)
-
-
-def _shift_avg(A: np.ndarray, offs: list[int], axes: tuple[int, ...]) -> np.ndarray:
-    """``mean_w A[..., a + w, ...]`` over the (product) window, circular, on each axis of ``axes``.
-
-    The ``q^nsp`` window is a product of 1-D windows, so the average is taken one axis at a time
-    (``nsp q`` strided views instead of ``q^nsp``), each from one circular pad of that axis.
-    """
-    lo, hi = -min(offs), max(offs)
-    out = A
-    for ax in axes:
-        n = out.shape[ax]
-        if lo or hi:
-            pad = [(0, 0)] * out.ndim
-            pad[ax] = (lo, hi)
-            P = np.pad(out, pad, mode="wrap")
-        else:
-            P = out
-        acc = None
-        for w in offs:
-            idx = [slice(None)] * out.ndim
-            idx[ax] = slice(lo + w, lo + w + n)
-            view = P[tuple(idx)]
-            if acc is None:
-                acc = view.copy()
-            else:
-                acc += view
-        acc *= 1.0 / len(offs)
-        out = acc
-    return out
-
-
-def _recursion(D: np.ndarray, depth: int, q: int, kind: str, axes: tuple[int, ...],
-               E: np.ndarray | None = None) -> np.ndarray:
-    """Run the recursion from the layer-1 complements ``D = 1 - Sigma1`` and return the readout.
-
-    ``axes`` are the pixel axes ``a`` that the window shifts; any other axes are carried along
-    (pairs of inputs, and for GAP the pixel offsets ``delta = b - a``: since the recursion shifts
-    ``a`` and ``b`` together, in coordinates ``(a, delta)`` only ``a`` moves).
-    The GP covariance is carried as its complement ``1 - Sigma`` (see :func:`_kappas_delta`);
-    window averages commute with ``1 - .``.  ``E = 1 + Sigma1`` (optional) is used in layer 1.
-    """
-    offs = window(q)
-    Th = (1.0 - D) if kind == "ntk" else None
-    for layer in range(depth - 1):
-        k0, c1 = _kappas_delta(D, E if layer == 0 else None)
-        if kind == "ntk":
-            Th = _shift_avg(k0 * Th + (1.0 - c1), offs, axes)
-        D = _shift_avg(c1, offs, axes)
-    k0, c1 = _kappas_delta(D)
-    if kind == "gp":
-        return 1.0 - c1
-    return k0 * Th + (1.0 - c1)
 
 
 def multidot(T: np.ndarray | None = None, *, head: str, depth: int, filter_size: int, kind: str,
@@ -164,11 +88,41 @@ def multidot(T: np.ndarray | None = None, *, head: str, depth: int, filter_size:
     if (T is None) == (delta is None):
         raise ValueError("give exactly one of `T` (cosines) and `delta` (1 - cosines)")
     D = 1.0 - np.asarray(T, dtype=np.float64) if delta is None else np.asarray(delta, dtype=np.float64)
-    R = _recursion(D, int(depth), int(filter_size), kind, tuple(range(D.ndim - nsp, D.ndim)))
-    sp = tuple(range(-nsp, 0))
-    if head == "eq":
-        return R[(Ellipsis,) + (0,) * nsp]
-    return R.mean(axis=sp)
+    q, depth = int(filter_size), int(depth)
+    crop = _eq_crop(D.shape[D.ndim - nsp:], q, depth) if head == "eq" else None
+    if crop is not None:
+        D = D[(Ellipsis,) + np.ix_(*crop)]
+    lead, sp = D.shape[:D.ndim - nsp], D.shape[D.ndim - nsp:]
+    npix = int(np.prod(sp))
+    Dt = D.reshape(-1, npix).T.reshape(sp + (-1,))                  # pixel-major (*sp, N)
+    out = np.empty(Dt.shape[-1])
+    block = max(1, _CHUNK // npix)
+    for j0 in range(0, out.size, block):
+        h = np.clip(Dt[..., j0:j0 + block], 0.0, 2.0)
+        h *= 0.5
+        R = _evaluate(h, np.subtract(1.0, h), kind, depth, q, nsp, crop is None)
+        out[j0:j0 + block] = R[(0,) * nsp] if head == "eq" else R.reshape(npix, -1).mean(axis=0)
+    return out.reshape(lead)
+
+
+def _eq_crop(sp: tuple[int, ...], q: int, depth: int) -> list[np.ndarray] | None:
+    """Pixel indices of the Eq head's receptive field per spatial axis (offsets ``(L-1) min w`` to
+    ``(L-1) max w``, docs/geifman2022.md §2.2), or ``None`` when it does not fit into some axis
+    (then the full circular recursion is run).  On the crop the recursion runs with valid windows.
+    """
+    offs = window(q)
+    r = np.arange((depth - 1) * min(offs), (depth - 1) * max(offs) + 1)
+    if any(r.size > n for n in sp):
+        return None
+    return [r % n for n in sp]
+
+
+def _evaluate(h: np.ndarray, e: np.ndarray, kind: str, depth: int, q: int, nsp: int,
+              circular: bool) -> np.ndarray:
+    """Readout of the recursion from layer-1 ``h = (1 - Sigma_1)/2``, ``e = (1 + Sigma_1)/2``, shape (*sp, B)."""
+    V = 0.5 * (e - h) if kind == "ntk" else None
+    h, e, V = recursion.run(h, e, V, depth, window(q), nsp, circular)
+    return recursion.readout(h, e, V)
 
 
 def fc_multidot(T: np.ndarray, *, kind: str = "ntk", depth: int = 2) -> np.ndarray:
@@ -206,46 +160,58 @@ def _pixels(X, name):
     return X
 
 
-def _half_sqdist(A: np.ndarray, B: np.ndarray, pair: bool, sign: float = -1.0) -> np.ndarray:
-    """``||x_a - z_b||^2 / 2 = 1 - <x_a, z_b>`` (``sign=-1``) or ``||x_a + z_b||^2 / 2 = 1 + <x_a, z_b>``
-    (``sign=+1``) for unit pixels, without cancellation.
 
-    A: (n1, zeta, *sp), B: (n2, zeta, *sp) -> (n1, n2, *sp) for ``b = a``, or with ``pair``
-    (n1, n2, *sp_a, *sp_delta) for ``b = a + delta`` (circular).
+
+def _offset_index(sp: tuple[int, ...]) -> np.ndarray:
+    """Flat pixel index of ``b = a + delta`` (circular), shape (P, P) over flat ``(a, delta)``."""
+    grids = np.meshgrid(*[np.arange(n) for n in sp] * 2, indexing="ij")
+    nsp = len(sp)
+    b = [(grids[i] + grids[nsp + i]) % n for i, n in enumerate(sp)]
+    npix = int(np.prod(sp))
+    return np.ravel_multi_index(b, sp).reshape(npix, npix)
+
+
+def _layer1(X1: np.ndarray, X2: np.ndarray, i: np.ndarray, j: np.ndarray,
+            idx: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """``h = ||x_a - z_b||^2 / 4 = (1 - Sigma_1)/2`` and ``e = ||x_a + z_b||^2 / 4`` of the input pairs ``(i, j)``.
+
+    X1, X2 : (n, zeta, P) with unit pixels; exact at ``Sigma_1 = +-1`` (no cancellation).
+    Returns shape (P, m) for ``b = a`` (``idx`` None) or (P_a, m, P_delta) for ``b = a + delta``.
     """
-    nsp = A.ndim - 2
-    if pair:
-        idx = []
-        for i, n in enumerate(B.shape[2:]):
-            ar = np.arange(n)
-            ix = (ar[:, None] + ar[None, :]) % n                                  # (a, delta)
-            shape = [1] * (2 * nsp)
-            shape[i], shape[nsp + i] = n, n
-            idx.append(ix.reshape(shape))
-        B = B[(slice(None), slice(None)) + tuple(idx)]                            # (n2, zeta, *a, *delta)
-    out = None
-    for c in range(A.shape[1]):
-        a, b = A[:, c], B[:, c]
-        a = a[:, None]
-        if pair:
-            a = a.reshape(a.shape + (1,) * nsp)
-        b = b[None, :]
-        diff = a + sign * b
-        diff *= diff
-        out = diff if out is None else out.__iadd__(diff)
-    return 0.5 * out
+    h = e = None
+    for c in range(X1.shape[1]):
+        A = X1[i, c, :].T                                   # (P, m)
+        if idx is None:
+            B = X2[j, c, :].T
+        else:
+            A = A[:, :, None]
+            B = X2[j[None, :, None], c, idx[:, None, :]]     # (P_a, m, P_delta)
+        d = A - B
+        d *= d
+        s = A + B
+        s *= s
+        h, e = (d, s) if h is None else (h.__iadd__(d), e.__iadd__(s))
+    h *= 0.25
+    e *= 0.25
+    return h, e
 
 
 def gram(X1, X2=None, *, head: str, depth: int, filter_size: int, kind: str,
          block_bytes: int = _BLOCK_BYTES) -> np.ndarray:
     """Analytic CNTK / CGPK Gram matrix between two sets of multisphere points [G22].
 
+    Input pairs are processed in blocks of ``m`` pairs (only ``i <= j`` when ``X2`` is omitted:
+    the pair symmetry ``K(x, z) = K(z, x)``), each block pixel-major (see
+    :mod:`numerics.kernels.recursion`).  GAP runs on pixel pairs in coordinates
+    ``(a, delta = b - a)``: the recursion shifts ``a`` and ``b`` together, so only ``a`` moves
+    (the shift symmetry).  Eq runs on its receptive field only.
+
     Parameters
     ----------
     X1 : ndarray, shape (n1, zeta, d) or (n1, zeta, H, W)
         Inputs with unit-norm pixels (norm over the channel axis); circular padding.
     X2 : ndarray, shape (n2, zeta, d) or (n2, zeta, H, W), optional
-        Defaults to ``X1`` (then only the upper block triangle is computed).
+        Defaults to ``X1`` (then only the pairs ``i <= j`` are computed).
     head : {"eq", "tr", "gap"}
     depth : int
         ``L >= 2``: the 1x1 layer plus ``L - 1`` convolutions.
@@ -253,8 +219,7 @@ def gram(X1, X2=None, *, head: str, depth: int, filter_size: int, kind: str,
         ``q >= 1`` (per spatial axis: ``q x q`` filters for 2-D inputs).
     kind : {"ntk", "gp"}
     block_bytes : int
-        Memory bound of one working array; rows of ``X1`` are processed in blocks so that no
-        array larger than about this many bytes is formed (never ``n1 n2 d^2`` at once).
+        Upper bound of one working array; blocks are also capped at about 256 kB for cache.
 
     Returns
     -------
@@ -267,39 +232,31 @@ def gram(X1, X2=None, *, head: str, depth: int, filter_size: int, kind: str,
     X2 = X1 if sym else _pixels(X2, "X2")
     if X1.shape[1:] != X2.shape[1:]:
         raise ValueError(f"`X1` and `X2` must have the same (zeta, spatial) shape; got {X1.shape[1:]} and {X2.shape[1:]}")
+    q, depth = int(filter_size), int(depth)
     nsp = X1.ndim - 2
-    npix = int(np.prod(X1.shape[2:]))
+    crop = _eq_crop(X1.shape[2:], q, depth) if head == "eq" else None
+    if crop is not None:
+        X1, X2 = (X[(slice(None), slice(None)) + np.ix_(*crop)] for X in (X1, X2))
+    sp = X1.shape[2:]
+    npix = int(np.prod(sp))
     n1, n2 = X1.shape[0], X2.shape[0]
-    per_pair = (npix * npix if head == "gap" else npix) * 3
-    budget = max(1, int(block_bytes // (8 * per_pair)))      # pairs per block
-    if sym:                   # square blocks, so that the lower block triangle can be skipped
-        rows = cols = max(1, min(n1, int(np.sqrt(budget))))
-    else:
-        rows = max(1, min(n1, budget // max(1, n2)))
-        cols = n2 if rows > 1 else max(1, min(n2, budget))
+    X1f, X2f = X1.reshape(n1, -1, npix), X2.reshape(n2, -1, npix)
+    I, J = np.triu_indices(n1) if sym else np.divmod(np.arange(n1 * n2), n2)
+    idx = _offset_index(sp) if head == "gap" else None
+    per_pair = npix * npix if head == "gap" else npix
+    block = max(1, min(_CHUNK, int(block_bytes) // 8) // per_pair)
     out = np.empty((n1, n2))
-    sp = tuple(range(-nsp, 0))
-    for i0 in range(0, n1, rows):
-        A = X1[i0:i0 + rows]
-        for j0 in range(0, n2, cols):
-            if sym and j0 + cols <= i0:
-                continue          # lower block: filled by symmetry below
-            B = X2[j0:j0 + cols]
-            if head == "gap":
-                S = _half_sqdist(A, B, pair=True)
-                R = _recursion(S, int(depth), int(filter_size), kind, tuple(range(2, 2 + nsp)),
-                               E=_half_sqdist(A, B, pair=True, sign=1.0))
-                val = R.mean(axis=tuple(range(2, 2 + 2 * nsp)))
-            else:
-                S = _half_sqdist(A, B, pair=False)
-                R = _recursion(S, int(depth), int(filter_size), kind, tuple(range(2, 2 + nsp)),
-                               E=_half_sqdist(A, B, pair=False, sign=1.0))
-                val = R[(Ellipsis,) + (0,) * nsp] if head == "eq" else R.mean(axis=sp)
-            out[i0:i0 + rows, j0:j0 + cols] = val
-    if sym:                   # mirror the computed upper blocks into the skipped lower ones
-        done = np.zeros((n1, n1), dtype=bool)
-        for i0 in range(0, n1, rows):
-            for j0 in range(0, n2, cols):
-                done[i0:i0 + rows, j0:j0 + cols] = not (j0 + cols <= i0)
-        out = np.where(done, out, out.T)
+    for k in range(0, I.size, block):
+        i, j = I[k:k + block], J[k:k + block]
+        h, e = _layer1(X1f, X2f, i, j, idx)
+        R = _evaluate(h.reshape(sp + (-1,)), e.reshape(sp + (-1,)), kind, depth, q, nsp, crop is None)
+        if head == "gap":
+            val = R.reshape(npix, i.size, npix).sum(axis=(0, 2)) * (1.0 / npix**2)
+        elif head == "tr":
+            val = R.reshape(npix, i.size).mean(axis=0)
+        else:
+            val = R[(0,) * nsp]
+        out[i, j] = val
+        if sym:
+            out[j, i] = val
     return out

@@ -1,0 +1,164 @@
+"""The CNTK / CGPK layer recursion on pixel-major blocks, float64 (the engine of :mod:`numerics.kernels.cntk`).
+
+Recursion (docs/geifman2022.md §2.2, Arora et al. 2019 form, window average ``1/q`` per spatial axis)::
+
+    Sigma_l = mean_w kappa1(Sigma_{l-1})_{a+w},   Theta_l = mean_w [kappa0(Sigma_{l-1}) Theta_{l-1} + kappa1(Sigma_{l-1})]_{a+w}
+
+It is carried in halved complements, which keep full accuracy at ``Sigma = +-1`` and remove
+constant factors from the inner loop::
+
+    h = (1 - Sigma) / 2,   e = (1 + Sigma) / 2 = 1 - h,   V = Theta / 2,
+    t = theta / 2 = atan(sqrt(h / e)),   s' = sin(theta) / 2 = sqrt(h / e) e,
+    kappa0 = 1 - 2 t / pi,   c = (1 - kappa1) / 2 = h kappa0 + (t - s') / pi,
+    h_l = mean_w c_{a+w},    V_l = mean_w (kappa0 V - c)_{a+w} + 1/2.
+
+One ``arctan``, one ``sqrt`` and one division per entry and layer (``atan`` of the ratio is well
+conditioned on all of ``[0, inf]``, so no ``arctan2`` is needed); the window average ``1/q^nsp`` is
+folded into ``kappa0`` and ``c`` before the window sums, and each window sum is ``q`` adds of
+shifted views per spatial axis (no padded copies).
+
+Layout: the spatial axes that the window shifts come first, everything else (pairs of inputs,
+pixel offsets ``b - a`` of the GAP head, quadrature points) is flattened into one trailing batch
+axis, so that every shift moves contiguous runs of the batch ("pixel-major").  Blocks of the batch
+are sized by the caller to stay in cache.
+
+References
+----------
+.. [G22] A. Geifman, M. Galun, D. Jacobs, R. Basri, NeurIPS 2022, arXiv:2203.09255, Table 1.
+.. [A19] S. Arora et al., "On exact computation with an infinitely wide neural net", NeurIPS 2019, eqs. (7)-(9).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["window_sum", "kappa_step", "run", "readout"]
+
+_INV_PI = 1.0 / np.pi
+_TINY = 1e-300
+
+
+def _sl(ndim: int, axis: int, lo: int, hi: int) -> tuple:
+    idx = [slice(None)] * ndim
+    idx[axis] = slice(lo, hi)
+    return tuple(idx)
+
+
+def window_sum(A: np.ndarray, offs: list[int], axis: int, circular: bool = True) -> np.ndarray:
+    """``out_a = sum_{w in offs} A_{a + w}`` along ``axis`` (no ``1/q``).
+
+    Parameters
+    ----------
+    A : ndarray, shape (..., n, ...)
+    offs : list of int
+        Window offsets (e.g. ``[-1, 0, 1]``).
+    axis : int
+    circular : bool
+        ``True``: indices mod ``n``, output length ``n``.  ``False`` ("valid"): output length
+        ``n - (max(offs) - min(offs))``, entry ``i`` sits at input position ``i - min(offs)``.
+
+    Returns
+    -------
+    out : ndarray, same shape as ``A`` (circular) or shortened along ``axis`` (valid)
+    """
+    n, nd = A.shape[axis], A.ndim
+    if not circular:
+        lo = min(offs)
+        m = n - (max(offs) - lo)
+        out = A[_sl(nd, axis, offs[0] - lo, offs[0] - lo + m)].copy()
+        for w in offs[1:]:
+            out += A[_sl(nd, axis, w - lo, w - lo + m)]
+        return out
+    shifts = [w % n for w in offs]
+    out = np.empty_like(A)
+    if len(shifts) == 1:
+        s = shifts[0]
+        out[_sl(nd, axis, 0, n - s)] = A[_sl(nd, axis, s, n)]
+        out[_sl(nd, axis, n - s, n)] = A[_sl(nd, axis, 0, s)]
+        return out
+    s1, s2 = shifts[0], shifts[1]
+    cuts = sorted({0, n - s1, n - s2, n})          # segments where both sources are contiguous
+    for lo, hi in zip(cuts[:-1], cuts[1:]):
+        if hi > lo:
+            a1, a2 = (lo + s1) % n, (lo + s2) % n
+            np.add(A[_sl(nd, axis, a1, a1 + hi - lo)], A[_sl(nd, axis, a2, a2 + hi - lo)],
+                   out=out[_sl(nd, axis, lo, hi)])
+    for s in shifts[2:]:
+        out[_sl(nd, axis, 0, n - s)] += A[_sl(nd, axis, s, n)]
+        if s:
+            out[_sl(nd, axis, n - s, n)] += A[_sl(nd, axis, 0, s)]
+    return out
+
+
+def kappa_step(h: np.ndarray, e: np.ndarray, V: np.ndarray | None, scale: float):
+    """One layer's arc-cosine maps, in place: ``h <- scale c``, ``V <- scale (kappa0 V - c)``.
+
+    Parameters
+    ----------
+    h, e : ndarray, same shape
+        ``(1 - Sigma)/2`` and ``(1 + Sigma)/2`` (overwritten; ``e`` is scratch afterwards).
+    V : ndarray or None
+        ``Theta/2`` (NTK) or ``None`` (GP); overwritten.
+    scale : float
+        Factor folded in (``1/q^nsp`` before a window sum, ``1`` at the readout).
+
+    Returns
+    -------
+    h, V, k0 : the updated arrays and ``scale kappa0``.
+    """
+    r = np.divide(h, e)
+    np.sqrt(r, out=r)
+    e *= r                                   # s' = sin(theta)/2
+    np.arctan(r, out=r)                      # t = theta/2
+    np.subtract(r, e, out=e)
+    e *= scale * _INV_PI                     # scale (t - s')/pi
+    r *= -2.0 * scale * _INV_PI
+    r += scale                               # scale kappa0
+    h *= r
+    h += e                                   # scale c
+    if V is not None:
+        V *= r
+        V -= h
+    return h, V, r
+
+
+def run(h: np.ndarray, e: np.ndarray, V: np.ndarray | None, depth: int, offs: list[int],
+        nsp: int, circular: bool = True):
+    """The ``depth - 1`` convolution layers from layer 1; returns ``(h_L, e_L, V_L)`` before the readout.
+
+    Parameters
+    ----------
+    h, e : ndarray, shape (*sp, B)
+        Layer-1 ``(1 -+ Sigma_1)/2`` (overwritten); ``nsp`` leading spatial axes.
+    V : ndarray, shape (*sp, B), or None
+        ``Theta_1 / 2 = Sigma_1 / 2`` (NTK) or ``None`` (GP).
+    circular : bool
+        Circular padding (``True``) or valid windows (``False``: each layer shortens the
+        spatial axes by ``q - 1``; used for the receptive field of the Eq head).
+    """
+    scale = 1.0 / len(offs) ** nsp
+    np.maximum(e, _TINY, out=e)              # Sigma_1 = -1 exactly: atan(h / tiny) = pi/2, s' = 0
+    for _ in range(depth - 1):
+        h, V, _ = kappa_step(h, e, V, scale)
+        for ax in range(nsp):
+            h = window_sum(h, offs, ax, circular)
+            if V is not None:
+                V = window_sum(V, offs, ax, circular)
+        if V is not None:
+            V += 0.5
+        e = np.subtract(1.0, h)
+    return h, e, V
+
+
+def readout(h: np.ndarray, e: np.ndarray, V: np.ndarray | None) -> np.ndarray:
+    """Per-entry readout ``Theta = kappa0(Sigma_L) Theta_L + kappa1(Sigma_L)`` (NTK) or ``kappa1(Sigma_L)`` (GP).
+
+    Overwrites its arguments; returns an array of their shape.
+    """
+    h, V, _ = kappa_step(h, e, V, 1.0)
+    if V is None:
+        h *= -2.0
+        h += 1.0                             # kappa1 = 1 - 2c
+        return h
+    V *= 2.0
+    V += 1.0                                 # 2 (kappa0 V - c) + 1
+    return V
