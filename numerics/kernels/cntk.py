@@ -36,6 +36,8 @@ HEADS = ("eq", "tr", "gap")
 KINDS = ("ntk", "gp")
 _BLOCK_BYTES = 2**26          # upper bound (bytes) of one working array of a block
 _CHUNK = 2**15                # entries per working array: ~256 kB, so that a block stays in cache
+_EXACT = 1e-2                 # |Sigma_1| above 1 - _EXACT: complements from differences (exact)
+_TINY = 1e-300
 
 
 def kappa0(u: np.ndarray) -> np.ndarray:
@@ -171,29 +173,53 @@ def _offset_index(sp: tuple[int, ...]) -> np.ndarray:
     return np.ravel_multi_index(b, sp).reshape(npix, npix)
 
 
-def _layer1(X1: np.ndarray, X2: np.ndarray, i: np.ndarray, j: np.ndarray,
-            idx: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
-    """``h = ||x_a - z_b||^2 / 4 = (1 - Sigma_1)/2`` and ``e = ||x_a + z_b||^2 / 4`` of the input pairs ``(i, j)``.
+def _shifted(X: np.ndarray, idx: np.ndarray | None) -> np.ndarray:
+    """``Z[a, c, j, delta] = X[j, c, a + delta]`` (GAP, ``idx`` from :func:`_offset_index`) or
+    ``Z[a, c, j, 0] = X[j, c, a]`` (``idx`` None); X: (n, zeta, P) -> Z: (P, zeta, n, P or 1)."""
+    if idx is None:
+        return np.ascontiguousarray(X.transpose(2, 1, 0)[..., None])
+    return np.ascontiguousarray(X[:, :, idx].transpose(2, 1, 0, 3))
 
-    X1, X2 : (n, zeta, P) with unit pixels; exact at ``Sigma_1 = +-1`` (no cancellation).
-    Returns shape (P, m) for ``b = a`` (``idx`` None) or (P_a, m, P_delta) for ``b = a + delta``.
+
+def _layer1(ws, X1: np.ndarray, Z: np.ndarray, i: np.ndarray, j: np.ndarray, kind: str) -> None:
+    """Layer 1 of a block of pairs into the workspace: ``h = (1 - Sigma_1)/2``, ``e = (1 + Sigma_1)/2``, ``V = Sigma_1/2``.
+
+    X1 : (n1, P, zeta); Z : (P, zeta, nz, Pd), shifted ``X2`` pixels (:func:`_shifted`);
+    i, j : (m,) the pairs, ``j`` indexing ``Z``, in runs of equal ``i`` with consecutive ``j``.
+    ``Sigma_1 = <x_a, z_b>`` by batched matrix products; where ``|Sigma_1| > 1 - _EXACT`` the
+    complements are recomputed as ``||x_a -+ z_b||^2 / 4`` (no cancellation at ``Sigma_1 = +-1``,
+    where the arc-cosine maps have square-root singularities).
     """
-    h = e = None
-    for c in range(X1.shape[1]):
-        A = X1[i, c, :].T                                   # (P, m)
-        if idx is None:
-            B = X2[j, c, :].T
-        else:
-            A = A[:, :, None]
-            B = X2[j[None, :, None], c, idx[:, None, :]]     # (P_a, m, P_delta)
-        d = A - B
-        d *= d
-        s = A + B
-        s *= s
-        h, e = (d, s) if h is None else (h.__iadd__(d), e.__iadd__(s))
-    h *= 0.25
-    e *= 0.25
-    return h, e
+    P, zeta, _, pd = Z.shape
+    m = i.size
+    g = ws.r.reshape(P, m, pd)
+    cuts = np.flatnonzero(np.diff(i)) + 1
+    for k0, k1 in zip(np.r_[0, cuts], np.r_[cuts, m]):
+        Zs = Z[:, :, j[k0]:j[k0] + k1 - k0].reshape(P, zeta, (k1 - k0) * pd)
+        g[:, k0:k1] = np.matmul(X1[i[k0]][:, None, :], Zs).reshape(P, k1 - k0, pd)
+    h = ws.state[0].reshape(P, m, pd)
+    np.multiply(g, -0.5, out=h)
+    h += 0.5
+    np.subtract(1.0, h, out=ws.e.reshape(P, m, pd))
+    if kind == "ntk":
+        np.multiply(g, 0.5, out=ws.state[1].reshape(P, m, pd))
+    np.abs(g, out=g)
+    near = np.flatnonzero(g > 1.0 - _EXACT)
+    if near.size:
+        a, k, d = np.unravel_index(near, (P, m, pd))
+        xa, zb = X1[i[k], a], Z[a, :, j[k], d]                             # (nnear, zeta)
+        h.reshape(-1)[near] = 0.25 * ((xa - zb) ** 2).sum(axis=1)
+        ws.e.reshape(-1)[near] = np.maximum(0.25 * ((xa + zb) ** 2).sum(axis=1), _TINY)
+
+
+def _pairs(n1: int, c0: int, c1: int, sym: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs ``(i, j)`` with ``c0 <= j < c1`` (and ``i <= j`` when ``sym``), row by row."""
+    if not sym:
+        i, j = np.divmod(np.arange(n1 * (c1 - c0)), c1 - c0)
+        return i, j + c0
+    i, j = np.triu_indices(c1)
+    keep = j >= c0
+    return i[keep], j[keep]
 
 
 def gram(X1, X2=None, *, head: str, depth: int, filter_size: int, kind: str,
@@ -239,24 +265,45 @@ def gram(X1, X2=None, *, head: str, depth: int, filter_size: int, kind: str,
         X1, X2 = (X[(slice(None), slice(None)) + np.ix_(*crop)] for X in (X1, X2))
     sp = X1.shape[2:]
     npix = int(np.prod(sp))
-    n1, n2 = X1.shape[0], X2.shape[0]
-    X1f, X2f = X1.reshape(n1, -1, npix), X2.reshape(n2, -1, npix)
-    I, J = np.triu_indices(n1) if sym else np.divmod(np.arange(n1 * n2), n2)
+    n1, n2, zeta = X1.shape[0], X2.shape[0], X1.shape[1]
+    X1f, X2f = X1.reshape(n1, zeta, npix), X2.reshape(n2, zeta, npix)
     idx = _offset_index(sp) if head == "gap" else None
-    per_pair = npix * npix if head == "gap" else npix
-    block = max(1, min(_CHUNK, int(block_bytes) // 8) // per_pair)
+    pd = npix if head == "gap" else 1
+    per_pair = npix * pd
+    m = max(1, min(_CHUNK, int(block_bytes) // 8) // per_pair)             # pairs per block
+    cols = max(m, int(block_bytes) // (8 * zeta * per_pair))                # X2 inputs per shifted copy
     out = np.empty((n1, n2))
-    for k in range(0, I.size, block):
-        i, j = I[k:k + block], J[k:k + block]
-        h, e = _layer1(X1f, X2f, i, j, idx)
-        R = _evaluate(h.reshape(sp + (-1,)), e.reshape(sp + (-1,)), kind, depth, q, nsp, crop is None)
-        if head == "gap":
-            val = R.reshape(npix, i.size, npix).sum(axis=(0, 2)) * (1.0 / npix**2)
-        elif head == "tr":
-            val = R.reshape(npix, i.size).mean(axis=0)
-        else:
-            val = R[(0,) * nsp]
-        out[i, j] = val
-        if sym:
-            out[j, i] = val
+    offs, spaces, X1t = window(q), {}, X1f.transpose(0, 2, 1)
+    for c0 in range(0, n2, cols):
+        c1 = min(n2, c0 + cols)
+        Z = _shifted(X2f[c0:c1], idx)
+        I, J = _pairs(n1, c0, c1, sym)
+        for k in range(0, I.size, m):
+            i, j = I[k:k + m], J[k:k + m]
+            val = _block(X1t, Z, i, j - c0, kind, depth, offs, sp, crop is None, head, spaces)
+            out[i, j] = val
+            if sym:
+                out[j, i] = val
     return out
+
+
+def _block(X1, Z, i, j, kind, depth, offs, sp, circular, head, spaces) -> np.ndarray:
+    """Kernel values of the pairs ``(X1[i], Z[..., j, :])`` of one block, shape (m,)."""
+    P, pd, m = Z.shape[0], Z.shape[3], i.size
+    nsp = len(sp)
+    shape = (2 if kind == "ntk" else 1,) + tuple(sp) + (m * pd,)
+    ws = spaces.get(shape)
+    if ws is None:
+        ws = spaces[shape] = recursion.Workspace(shape, offs, nsp)
+    _layer1(ws, X1, Z, i, j, kind)
+    if circular:
+        R = recursion.run_block(ws, depth)
+    else:                                                         # Eq on its receptive field
+        V = ws.state[1].copy() if kind == "ntk" else None
+        h, e, V = recursion.run(ws.state[0].copy(), ws.e.copy(), V, depth, offs, nsp, False)
+        R = recursion.readout(h, e, V)
+    if head == "gap":
+        return R.reshape(P, m, pd).sum(axis=(0, 2)) * (1.0 / (P * pd))
+    if head == "tr":
+        return R.reshape(P, m).mean(axis=0)
+    return R.reshape(-1, m)[0]

@@ -43,7 +43,48 @@ def _sl(ndim: int, axis: int, lo: int, hi: int) -> tuple:
     return tuple(idx)
 
 
-def window_sum(A: np.ndarray, offs: list[int], axis: int, circular: bool = True) -> np.ndarray:
+def _plan(n: int, offs: list[int], ndim: int, axis: int) -> list[tuple]:
+    """Circular window sum along ``axis`` as a list of ``(first, out_slice, src_slice[, src2_slice])``.
+
+    ``first`` entries write ``A[src] + A[src2]`` (or a copy of ``A[src]`` for a one-point window);
+    the others add ``A[src]``; the segments are those on which the shifted sources are contiguous.
+    """
+    shifts = [w % n for w in offs]
+    plan = []
+    if len(shifts) == 1:
+        s = shifts[0]
+        cuts = sorted({0, n - s, n})
+        for lo, hi in zip(cuts[:-1], cuts[1:]):
+            a = (lo + s) % n
+            plan.append((True, _sl(ndim, axis, lo, hi), _sl(ndim, axis, a, a + hi - lo), None))
+        return plan
+    s1, s2 = shifts[0], shifts[1]
+    cuts = sorted({0, n - s1, n - s2, n})
+    for lo, hi in zip(cuts[:-1], cuts[1:]):
+        if hi > lo:
+            a1, a2 = (lo + s1) % n, (lo + s2) % n
+            plan.append((True, _sl(ndim, axis, lo, hi), _sl(ndim, axis, a1, a1 + hi - lo),
+                         _sl(ndim, axis, a2, a2 + hi - lo)))
+    for s in shifts[2:]:
+        plan.append((False, _sl(ndim, axis, 0, n - s), _sl(ndim, axis, s, n), None))
+        if s:
+            plan.append((False, _sl(ndim, axis, n - s, n), _sl(ndim, axis, 0, s), None))
+    return plan
+
+
+def _apply(plan: list[tuple], A: np.ndarray, out: np.ndarray) -> np.ndarray:
+    for first, o, s1, s2 in plan:
+        if first and s2 is None:
+            out[o] = A[s1]
+        elif first:
+            np.add(A[s1], A[s2], out=out[o])
+        else:
+            out[o] += A[s1]
+    return out
+
+
+def window_sum(A: np.ndarray, offs: list[int], axis: int, circular: bool = True,
+               out: np.ndarray | None = None) -> np.ndarray:
     """``out_a = sum_{w in offs} A_{a + w}`` along ``axis`` (no ``1/q``).
 
     Parameters
@@ -55,6 +96,8 @@ def window_sum(A: np.ndarray, offs: list[int], axis: int, circular: bool = True)
     circular : bool
         ``True``: indices mod ``n``, output length ``n``.  ``False`` ("valid"): output length
         ``n - (max(offs) - min(offs))``, entry ``i`` sits at input position ``i - min(offs)``.
+    out : ndarray, optional
+        Output buffer (circular only), not overlapping ``A``.
 
     Returns
     -------
@@ -68,28 +111,31 @@ def window_sum(A: np.ndarray, offs: list[int], axis: int, circular: bool = True)
         for w in offs[1:]:
             out += A[_sl(nd, axis, w - lo, w - lo + m)]
         return out
-    shifts = [w % n for w in offs]
-    out = np.empty_like(A)
-    if len(shifts) == 1:
-        s = shifts[0]
-        out[_sl(nd, axis, 0, n - s)] = A[_sl(nd, axis, s, n)]
-        out[_sl(nd, axis, n - s, n)] = A[_sl(nd, axis, 0, s)]
-        return out
-    s1, s2 = shifts[0], shifts[1]
-    cuts = sorted({0, n - s1, n - s2, n})          # segments where both sources are contiguous
-    for lo, hi in zip(cuts[:-1], cuts[1:]):
-        if hi > lo:
-            a1, a2 = (lo + s1) % n, (lo + s2) % n
-            np.add(A[_sl(nd, axis, a1, a1 + hi - lo)], A[_sl(nd, axis, a2, a2 + hi - lo)],
-                   out=out[_sl(nd, axis, lo, hi)])
-    for s in shifts[2:]:
-        out[_sl(nd, axis, 0, n - s)] += A[_sl(nd, axis, s, n)]
-        if s:
-            out[_sl(nd, axis, n - s, n)] += A[_sl(nd, axis, 0, s)]
-    return out
+    return _apply(_plan(n, offs, nd, axis), A, np.empty_like(A) if out is None else out)
 
 
-def kappa_step(h: np.ndarray, e: np.ndarray, V: np.ndarray | None, scale: float):
+class Workspace:
+    """Buffers and window-sum plans for blocks of one shape ``(k, *sp, B)`` (``k = 2``: ``h`` and
+    ``V`` stacked, NTK; ``k = 1``: GP), so that the layer loop allocates nothing.
+    """
+
+    def __init__(self, shape: tuple[int, ...], offs: list[int], nsp: int):
+        self.state = np.empty(shape)
+        self.swap = np.empty(shape)
+        self.e = np.empty(shape[1:])
+        self.r = np.empty(shape[1:])
+        self.offs, self.nsp = offs, nsp
+        self.plans = [_plan(shape[1 + ax], offs, len(shape), 1 + ax) for ax in range(nsp)]
+
+    def window_average_sum(self) -> None:
+        """``state <- window sums of state`` over every spatial axis (ping-pong with ``swap``)."""
+        for plan in self.plans:
+            _apply(plan, self.state, self.swap)
+            self.state, self.swap = self.swap, self.state
+
+
+def kappa_step(h: np.ndarray, e: np.ndarray, V: np.ndarray | None, scale: float,
+               r: np.ndarray | None = None):
     """One layer's arc-cosine maps, in place: ``h <- scale c``, ``V <- scale (kappa0 V - c)``.
 
     Parameters
@@ -100,12 +146,14 @@ def kappa_step(h: np.ndarray, e: np.ndarray, V: np.ndarray | None, scale: float)
         ``Theta/2`` (NTK) or ``None`` (GP); overwritten.
     scale : float
         Factor folded in (``1/q^nsp`` before a window sum, ``1`` at the readout).
+    r : ndarray, optional
+        Scratch buffer of the same shape.
 
     Returns
     -------
-    h, V, k0 : the updated arrays and ``scale kappa0``.
+    h, V, k0 : the updated arrays and ``scale kappa0`` (in ``r``).
     """
-    r = np.divide(h, e)
+    r = np.divide(h, e, out=r)
     np.sqrt(r, out=r)
     e *= r                                   # s' = sin(theta)/2
     np.arctan(r, out=r)                      # t = theta/2
@@ -119,6 +167,30 @@ def kappa_step(h: np.ndarray, e: np.ndarray, V: np.ndarray | None, scale: float)
         V *= r
         V -= h
     return h, V, r
+
+
+def run_block(ws: Workspace, depth: int) -> np.ndarray:
+    """Recursion and readout on a block prepared in ``ws.state`` (``[h, V]`` of layer 1) and ``ws.e``.
+
+    Returns the per-entry readout, shape (*sp, B): ``Theta = kappa0(Sigma_L) Theta_L + kappa1(Sigma_L)``
+    (NTK) or ``kappa1(Sigma_L)`` (GP); a view of a workspace buffer, valid until its next use.
+    """
+    scale = 1.0 / len(ws.offs) ** ws.nsp
+    ntk = ws.state.shape[0] == 2
+    for layer in range(depth):
+        h = ws.state[0]
+        if layer:
+            np.subtract(1.0, h, out=ws.e)
+        last = layer == depth - 1
+        kappa_step(h, ws.e, ws.state[1] if ntk else None, 1.0 if last else scale, ws.r)
+        if not last:
+            ws.window_average_sum()
+            if ntk:
+                ws.state[1] += 0.5
+    out = ws.state[1] if ntk else ws.state[0]
+    out *= 2.0 if ntk else -2.0
+    out += 1.0                               # NTK 2 (kappa0 V - c) + 1;  GP 1 - 2 c
+    return out
 
 
 def run(h: np.ndarray, e: np.ndarray, V: np.ndarray | None, depth: int, offs: list[int],
