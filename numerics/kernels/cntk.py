@@ -99,10 +99,20 @@ def multidot(T: np.ndarray | None = None, *, head: str, depth: int, filter_size:
     Dt = D.reshape(-1, npix).T.reshape(sp + (-1,))                  # pixel-major (*sp, N)
     out = np.empty(Dt.shape[-1])
     block = max(1, _CHUNK // npix)
+    spaces = {}
     for j0 in range(0, out.size, block):
-        h = np.clip(Dt[..., j0:j0 + block], 0.0, 2.0)
+        D = Dt[..., j0:j0 + block]
+        shape = (2 if kind == "ntk" else 1,) + D.shape
+        ws = spaces.get(shape) or spaces.setdefault(shape, recursion.Workspace(shape, window(q), nsp))
+        h = ws.state[0]
+        np.clip(D, 0.0, 2.0, out=h)
         h *= 0.5
-        R = _evaluate(h, np.subtract(1.0, h), kind, depth, q, nsp, crop is None)
+        np.subtract(1.0, h, out=ws.e)
+        if kind == "ntk":
+            np.subtract(ws.e, h, out=ws.state[1])
+            ws.state[1] *= 0.5
+        np.maximum(ws.e, _TINY, out=ws.e)
+        R = _finish(ws, kind, depth, crop is None)
         out[j0:j0 + block] = R[(0,) * nsp] if head == "eq" else R.reshape(npix, -1).mean(axis=0)
     return out.reshape(lead)
 
@@ -119,11 +129,13 @@ def _eq_crop(sp: tuple[int, ...], q: int, depth: int) -> list[np.ndarray] | None
     return [r % n for n in sp]
 
 
-def _evaluate(h: np.ndarray, e: np.ndarray, kind: str, depth: int, q: int, nsp: int,
-              circular: bool) -> np.ndarray:
-    """Readout of the recursion from layer-1 ``h = (1 - Sigma_1)/2``, ``e = (1 + Sigma_1)/2``, shape (*sp, B)."""
-    V = 0.5 * (e - h) if kind == "ntk" else None
-    h, e, V = recursion.run(h, e, V, depth, window(q), nsp, circular)
+def _finish(ws, kind: str, depth: int, circular: bool) -> np.ndarray:
+    """Recursion and per-entry readout from layer 1 in the workspace (:func:`recursion.run_block`);
+    valid windows (Eq on its receptive field) run on copies with shrinking spatial axes."""
+    if circular:
+        return recursion.run_block(ws, depth)
+    V = ws.state[1].copy() if kind == "ntk" else None
+    h, e, V = recursion.run(ws.state[0].copy(), ws.e.copy(), V, depth, ws.offs, ws.nsp, False)
     return recursion.readout(h, e, V)
 
 
@@ -296,12 +308,7 @@ def _block(X1, Z, i, j, kind, depth, offs, sp, circular, head, spaces) -> np.nda
     if ws is None:
         ws = spaces[shape] = recursion.Workspace(shape, offs, nsp)
     _layer1(ws, X1, Z, i, j, kind)
-    if circular:
-        R = recursion.run_block(ws, depth)
-    else:                                                         # Eq on its receptive field
-        V = ws.state[1].copy() if kind == "ntk" else None
-        h, e, V = recursion.run(ws.state[0].copy(), ws.e.copy(), V, depth, offs, nsp, False)
-        R = recursion.readout(h, e, V)
+    R = _finish(ws, kind, depth, circular)
     if head == "gap":
         return R.reshape(P, m, pd).sum(axis=(0, 2)) * (1.0 / (P * pd))
     if head == "tr":
