@@ -308,9 +308,9 @@ def _block(X1, Z, i, j, kind, depth, offs, sp, circular, head, spaces) -> np.nda
     if ws is None:
         ws = spaces[shape] = recursion.Workspace(shape, offs, nsp)
     _layer1(ws, X1, Z, i, j, kind)
-    R = _finish(ws, kind, depth, circular)
     if head == "gap":
-        return R.reshape(P, m, pd).sum(axis=(0, 2)) * (1.0 / (P * pd))
+        return recursion.run_block(ws, depth, groups=(P, m, pd))
+    R = _finish(ws, kind, depth, circular)
     if head == "tr":
         return R.reshape(P, m).mean(axis=0)
     return R.reshape(-1, m)[0]

@@ -169,11 +169,12 @@ def kappa_step(h: np.ndarray, e: np.ndarray, V: np.ndarray | None, scale: float,
     return h, V, r
 
 
-def run_block(ws: Workspace, depth: int) -> np.ndarray:
+def run_block(ws: Workspace, depth: int, groups: tuple[int, int, int] | None = None) -> np.ndarray:
     """Recursion and readout on a block prepared in ``ws.state`` (``[h, V]`` of layer 1) and ``ws.e``.
 
     Returns the per-entry readout, shape (*sp, B): ``Theta = kappa0(Sigma_L) Theta_L + kappa1(Sigma_L)``
-    (NTK) or ``kappa1(Sigma_L)`` (GP); a view of a workspace buffer, valid until its next use.
+    (NTK) or ``kappa1(Sigma_L)`` (GP), a view of a workspace buffer valid until its next use; or,
+    with ``groups = (P, m, Pd)`` (the block seen as (P, m, Pd)), its mean over axes 0 and 2, shape (m,).
     """
     scale = 1.0 / len(ws.offs) ** ws.nsp
     ntk = ws.state.shape[0] == 2
@@ -182,6 +183,8 @@ def run_block(ws: Workspace, depth: int) -> np.ndarray:
         if layer:
             np.subtract(1.0, h, out=ws.e)
         last = layer == depth - 1
+        if last and groups is not None:
+            return _readout_mean(ws, ntk, groups)
         kappa_step(h, ws.e, ws.state[1] if ntk else None, 1.0 if last else scale, ws.r)
         if not last:
             ws.window_average_sum()
@@ -191,6 +194,28 @@ def run_block(ws: Workspace, depth: int) -> np.ndarray:
     out *= 2.0 if ntk else -2.0
     out += 1.0                               # NTK 2 (kappa0 V - c) + 1;  GP 1 - 2 c
     return out
+
+
+def _readout_mean(ws: Workspace, ntk: bool, groups: tuple[int, int, int]) -> np.ndarray:
+    """Group means of the readout without forming it: with ``c = h kappa0 + (t - s')/pi``,
+    NTK ``2 (kappa0 V - c) + 1 = 2 kappa0 (V - h) - 2 (t - s')/pi + 1``, GP ``1 - 2 c``."""
+    h, e, r = ws.state[0], ws.e, ws.r
+    np.divide(h, e, out=r)
+    np.sqrt(r, out=r)
+    e *= r
+    np.arctan(r, out=r)
+    np.subtract(r, e, out=e)                 # t - s'
+    r *= -2.0 * _INV_PI
+    r += 1.0                                 # kappa0
+    count = groups[0] * groups[2]
+    ts = e.reshape(groups).sum(axis=(0, 2)) * _INV_PI
+    if ntk:
+        V = ws.state[1]
+        V -= h
+        s = np.einsum("amd,amd->m", r.reshape(groups), V.reshape(groups), optimize=False)
+        return (2.0 * (s - ts) + count) * (1.0 / count)
+    s = np.einsum("amd,amd->m", r.reshape(groups), h.reshape(groups), optimize=False)
+    return (count - 2.0 * (s + ts)) * (1.0 / count)
 
 
 def run(h: np.ndarray, e: np.ndarray, V: np.ndarray | None, depth: int, offs: list[int],
