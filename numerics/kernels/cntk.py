@@ -1,9 +1,9 @@
 """Analytic convolutional GP (CGPK) and NTK (CNTK) kernels on the multisphere, float64.
 
-Network (formula sheet ``multisphere_cntk.md`` §1.1, Geifman et al. 2022 Table 1 as reconstructed):
+Network (docs/geifman2022.md §1.1, Geifman et al. 2022 Table 1 as reconstructed):
 a 1x1 convolution, then ``L - 1`` circular stride-1 convolutions with filter size ``q``, ReLU, and one
 of three heads (``eq``: output at pixel 0; ``tr``: dense layer on top; ``gap``: global average pool).
-Recursion (sheet §2.2, Arora et al. 2019 form, window average ``1/q`` per spatial axis)::
+Recursion (docs/geifman2022.md §2.2, Arora et al. 2019 form, window average ``1/q`` per spatial axis)::
 
     Sigma1_ab = Theta1_ab = <x_a, z_b>
     Sigma_l_ab = mean_w kappa1(Sigma_{l-1}_{a+w, b+w})
@@ -14,7 +14,17 @@ Recursion (sheet §2.2, Arora et al. 2019 form, window average ``1/q`` per spati
 With unit-norm pixels ``K(x, x) = 1`` and ``Theta(x, x) = L + 1``.  Eq and Tr only use the
 diagonal ``a = b`` (multi-dot-product kernels, functions of the per-pixel cosines ``t_a``);
 GAP needs every pixel pair.  ``kappa0``/``kappa1`` are the float twins of
-:func:`theory.arccos.kappa0` / :func:`theory.arccos.kappa1` (tested equal in ``tests/test_cntk.py``).
+:func:`theory.arccos.kappa0` / :func:`theory.arccos.kappa1` (tested equal in
+``tests/numerics/kernels/test_cntk.py``).
+
+Evaluation (:mod:`numerics.kernels.recursion`): blocks of input pairs (``i <= j`` only for a
+symmetric Gram: the pair symmetry), pixel-major, the recursion carried in halved complements
+``(1 -+ Sigma)/2`` with one ``arctan`` per entry and layer, window sums of shifted views with
+``1/q^nsp`` folded into the arc-cosine maps.  GAP runs on pixel pairs in coordinates
+``(a, delta = b - a)``: the window shifts ``a`` and ``b`` together, so only ``a`` moves (the shift
+symmetry), and its readout is summed without being formed.  Eq runs on its receptive field only
+(valid windows).  Memory: one block (about ``_CHUNK`` entries per array) plus a shifted copy of at
+most ``block_bytes`` of ``X2``; never ``n1 n2 P^2`` at once.
 
 References
 ----------
@@ -144,7 +154,7 @@ def fc_multidot(T: np.ndarray, *, kind: str = "ntk", depth: int = 2) -> np.ndarr
 
     ``rho = mean_a t_a``; NTK/GP recursion of a fully connected ReLU net with the same
     normalisation as :func:`multidot` (``K(x,x) = 1``, ``Theta(x,x) = depth``). The negative
-    control of the locality claims (sheet §5): multi-dot-product, no locality.
+    control of the locality claims (docs/geifman2022.md §5): multi-dot-product, no locality.
 
     Parameters
     ----------
@@ -198,7 +208,7 @@ def _layer1(ws, X1: np.ndarray, Z: np.ndarray, i: np.ndarray, j: np.ndarray, kin
 
     X1 : (n1, P, zeta); Z : (P, zeta, nz, Pd), shifted ``X2`` pixels (:func:`_shifted`);
     i, j : (m,) the pairs, ``j`` indexing ``Z``, in runs of equal ``i`` with consecutive ``j``.
-    ``Sigma_1 = <x_a, z_b>`` by batched matrix products; where ``|Sigma_1| > 1 - _EXACT`` the
+    ``Sigma_1 = <x_a, z_b>`` by one einsum over the channels per run of ``i``; where ``|Sigma_1| > 1 - _EXACT`` the
     complements are recomputed as ``||x_a -+ z_b||^2 / 4`` (no cancellation at ``Sigma_1 = +-1``,
     where the arc-cosine maps have square-root singularities).
     """
@@ -207,14 +217,12 @@ def _layer1(ws, X1: np.ndarray, Z: np.ndarray, i: np.ndarray, j: np.ndarray, kin
     g = ws.r.reshape(P, m, pd)
     cuts = np.flatnonzero(np.diff(i)) + 1
     for k0, k1 in zip(np.r_[0, cuts], np.r_[cuts, m]):
-        Zs = Z[:, :, j[k0]:j[k0] + k1 - k0].reshape(P, zeta, (k1 - k0) * pd)
-        g[:, k0:k1] = np.matmul(X1[i[k0]][:, None, :], Zs).reshape(P, k1 - k0, pd)
-    h = ws.state[0].reshape(P, m, pd)
-    np.multiply(g, -0.5, out=h)
-    h += 0.5
-    np.subtract(1.0, h, out=ws.e.reshape(P, m, pd))
-    if kind == "ntk":
-        np.multiply(g, 0.5, out=ws.state[1].reshape(P, m, pd))
+        np.einsum("ac,acjd->ajd", X1[i[k0]], Z[:, :, j[k0]:j[k0] + k1 - k0], out=g[:, k0:k1])
+    h, e = ws.state[0].reshape(P, m, pd), ws.e.reshape(P, m, pd)
+    half = ws.state[1].reshape(P, m, pd) if kind == "ntk" else e      # V = Sigma_1 / 2
+    np.multiply(g, 0.5, out=half)
+    np.subtract(0.5, half, out=h)
+    np.add(0.5, half, out=e)
     np.abs(g, out=g)
     near = np.flatnonzero(g > 1.0 - _EXACT)
     if near.size:
