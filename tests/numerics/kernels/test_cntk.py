@@ -8,7 +8,8 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import theory.geifman2022 as tms
-from numerics.kernels.cntk import gram, kappa0, kappa1, multidot, window, _kappas_delta
+from numerics.kernels.cntk import gram, kappa0, kappa1, multidot, window
+from numerics.kernels.recursion import kappa_step, window_sum
 from numerics.nets.deep_cnn import DeepCNN
 from numerics.kernels.multisphere import quadrature_spectrum, torus_spectrum
 from theory.arccos import kappa0 as k0_theory, kappa1 as k1_theory
@@ -41,9 +42,11 @@ def test_kappas_match_theory():
     for u in np.linspace(-1, 1, 21):
         assert kappa0(np.array(u)) == pytest.approx(float(k0_theory(float(u), mode="float")), abs=1e-15)
         assert kappa1(np.array(u)) == pytest.approx(float(k1_theory(float(u), mode="float")), abs=1e-15)
-        k0d, c1d = _kappas_delta(np.array(1 - u))
-        assert k0d == pytest.approx(kappa0(np.array(u)), abs=1e-14)
-        assert 1 - c1d == pytest.approx(kappa1(np.array(u)), abs=1e-14)
+        h, e = np.array([(1 - u) / 2]), np.array([max((1 + u) / 2, 1e-300)])
+        c, V, k0 = kappa_step(h, e, np.array([0.5]), 1.0)
+        assert k0[0] == pytest.approx(kappa0(np.array(u)), abs=1e-14)
+        assert 1 - 2 * c[0] == pytest.approx(kappa1(np.array(u)), abs=1e-14)
+        assert 2 * V[0] + 1 == pytest.approx(kappa0(np.array(u)) + kappa1(np.array(u)), abs=1e-14)
 
 
 @settings(deadline=None, max_examples=15)
