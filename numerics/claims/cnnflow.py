@@ -214,7 +214,7 @@ def monotone_loss(cfg, energy_factor=1.0, threshold_factor=1.0):
     above = cfg.cached(ex.frozen_gd_rise, cfg.seed, 60, c * 1.005)
     return Evidence(
         [at_most("smooth GF: max rise / L0 (100 x solver rtol)", max(rises.values()), 1e-10),
-         at_most("smooth GF: max_t |dL/dt - kappa ||grad L||^2| / max_t ||grad L||^2", max(errs.values()), 2e-4),
+         at_most("smooth GF: max_t |dL/dt - kappa ||grad L||^2| / max_t ||grad L||^2", max(errs.values()), 5e-5),
          at_most("ReLU GF: |L(0) - L(T) + kappa int ||grad L||^2 dt| / (L(0) - L(T))", relu_err, 1e-2),
          at_most("ReLU GD: max single-step rise / (eta L0), eta = 0.04 ... 0.005", relu_slack, 1.0),
          at_most(f"frozen-kernel GD, eta = 0.995 x {c:g}/lambda_max: max rise / L0", below, 1e-12),
@@ -238,6 +238,7 @@ monotone_loss.control("GD monotone only up to eta = 2/(1.05 lambda_max) (thresho
                       label="threshold /1.05", threshold_factor=1 / 1.05)
 monotone_loss.probe("dL/dt x1.001", label="dL/dt x1.001", energy_factor=1.001)
 monotone_loss.probe("dL/dt x1.0001", label="dL/dt x1.0001", energy_factor=1.0001)
+monotone_loss.probe("dL/dt x1.00001", label="dL/dt x1.00001", energy_factor=1.00001)
 monotone_loss.probe("threshold x1.02", label="threshold x1.02", threshold_factor=1.02)
 monotone_loss.probe("threshold x1.01", label="threshold x1.01", threshold_factor=1.01)
 
