@@ -36,17 +36,19 @@ def _conserved(terms, c):
 
 
 def _euler_worst(cfg, euler, c_w_factor, c_b_factor):
-    """Largest relative dQ/dt = -2(a g_a - c_w <w, g_w> - c_b b g_b) over random nets (docs/cnnflow.md §1 (E))."""
-    worst = 0.0
+    """Largest relative dQ/dt = -2(a g_a - c_w <w, g_w> - c_b b g_b) over random nets, and one row per net
+    (docs/cnnflow.md §1 (E))."""
+    rows = []
     for row in cfg.cached(ex.euler_terms, cfg.seed, tuple(euler)):
         c, (ag, wg, bg) = _law(cfg, row["activation"], c_w_factor, c_b_factor), row["terms"]
         den = np.abs(ag) + c[1] * np.abs(wg) + c[2] * np.abs(bg)
-        worst = max(worst, float(np.max(np.abs(ag - c[1] * wg - c[2] * bg) / np.maximum(den, 1e-300))))
-    return worst
+        rows.append({k: row[k] for k in ("activation", "dim", "head", "bias")}
+                    | {"defect": float(np.max(np.abs(ag - c[1] * wg - c[2] * bg) / np.maximum(den, 1e-300)))})
+    return max(r["defect"] for r in rows), rows
 
 
 def _kinked(cfg, kinked, Ns, c):
-    """GD drift of the law over T = 0.5 for steps T/N: fitted order, Romberg limit / movement of a^2."""
+    """GD drift of the law over T = 0.5 for steps T/N: fitted order, Romberg limit / movement of a^2, data."""
     Tk = 0.5
     terms, _ = cfg.cached(ex.kinked_gd_terms, cfg.seed, kinked, 20, Tk, tuple(Ns))
     D = np.array([_conserved(t[:, 1], c) - _conserved(t[:, 0], c) for t in terms])      # (len(Ns), m)
@@ -54,7 +56,10 @@ def _kinked(cfg, kinked, Ns, c):
     R2 = (4 * R1[1] - R1[0]) / 3             # order-2 term removed
     movement = float(np.max(np.abs(terms[-1][0, 1] - terms[-1][0, 0])))
     order = fitted_order(Tk / np.array(Ns), np.max(np.abs(D), axis=1) + 1e-300)
-    return order, float(np.max(np.abs(R2))) / movement, {str(N): float(np.max(np.abs(d))) for N, d in zip(Ns, D)}
+    data = {"gd_drift_by_steps": {str(N): float(np.max(np.abs(d))) for N, d in zip(Ns, D)},
+            "gd_drift_fitted_order": order, "richardson_order1": np.max(np.abs(R1), axis=1).tolist(),
+            "movement_a2": movement}
+    return order, float(np.max(np.abs(R2))) / movement, data
 
 
 @claim(id="cnnflow.conservation", cost=10, aliases=("flow.conservation",),
@@ -73,7 +78,7 @@ def conservation(cfg, euler=("relu", "leaky_relu", "linear"), smooth=("linear", 
     order 1 in the step, and its Romberg limit (orders 1 and 2 removed) is small relative to how far
     the terms a_k^2 move (docs/cnnflow.md §1, §8).
     """
-    worst = _euler_worst(cfg, euler, c_w_factor, c_b_factor)
+    worst, rows = _euler_worst(cfg, euler, c_w_factor, c_b_factor)
     T = cfg.pick(quick=2.0, full=5.0)
     smooth_drift, curves = 0.0, []
     for j, act in enumerate(smooth):
@@ -82,7 +87,7 @@ def conservation(cfg, euler=("relu", "leaky_relu", "linear"), smooth=("linear", 
         smooth_drift = max(smooth_drift, float(np.max(np.abs(Q - Q[0]))) / scale)
         curves.append(Series(times, np.max(np.abs(Q - Q[0]), axis=1) + 1e-18, f"{act} (DOP853)"))
     Ns = cfg.pick(quick=(2 ** 11, 2 ** 12, 2 ** 13), full=(2 ** 12, 2 ** 13, 2 ** 14))
-    order, rel, by_steps = _kinked(cfg, kinked, Ns, _law(cfg, kinked, c_w_factor, c_b_factor))
+    order, rel, kinked_data = _kinked(cfg, kinked, Ns, _law(cfg, kinked, c_w_factor, c_b_factor))
     return Evidence(
         [at_most("Euler identity: max relative dQ/dt at random points", worst, 1e-12),
          at_most("smooth homogeneous flows: max_t |Q_k - Q_k(0)| / max(1,|Q0|)", smooth_drift, 1e-10),
@@ -90,9 +95,9 @@ def conservation(cfg, euler=("relu", "leaky_relu", "linear"), smooth=("linear", 
                cfg.derived_value("gd_drift_order"), atol=0.006),
          at_most(f"{kinked} GD drift extrapolated to step 0 / max_k |a_k^2(T) - a_k^2(0)|", rel, 1e-5)],
         kind="float64",
-        sizes={"euler_nets": 12 * len(euler), "flow": "n=8, N=16, q=3, m=4, circular 1-D, bias, map head",
+        sizes={"euler_nets": len(rows), "flow": "n=8, N=16, q=3, m=4, circular 1-D, bias, map head",
                "T_smooth": T, "T_kinked": 0.5, "gd_steps": list(Ns)},
-        data={"gd_drift_by_steps": by_steps, "gd_drift_fitted_order": order, "law_factors": [c_w_factor, c_b_factor]},
+        data={"euler": rows, **kinked_data, "law_factors": [c_w_factor, c_b_factor]},
         figures=[Figure("drift", "Drift of the channel quantities along smooth flows", "t",
                         r"$\max_k|Q_k(t)-Q_k(0)|$", curves, yscale="log",
                         caption="Conserved to rounding for homogeneous activations.")],
