@@ -83,6 +83,38 @@ def _Qdot(model, p):
     return dot + 2 * inner / p
 
 
+def _conserved_coefficients(p):
+    """Solve dQ/dt = 0 for the weights of ``Q = a^2 - c_w ||w||^2 - c_b b^2`` (docs/cnnflow.md §1).
+
+    dQ/dt is formed by ``sympy.diff`` along theta' = -grad L on the one-sample map-head model with
+    bias, Euler's relation substituted; it must vanish for every value of the patches, targets,
+    parameters and of sigma, so every coefficient of it (as a polynomial in those) is set to 0.
+
+    Returns
+    -------
+    (c_w, c_b) : tuple of sympy expressions in ``p``
+    """
+    cw, cb = sp.symbols("c_w c_b")
+    model = channel_model("map", True, samples=1)
+    L = model["L"]
+    dot = (-2 * sum(ai * sp.diff(L, ai) for ai in model["a"])
+           + 2 * cw * sum(wj * sp.diff(L, wj) for wj in model["w"]) + 2 * cb * model["b"] * sp.diff(L, model["b"]))
+    num = sp.numer(sp.together(sp.expand(_euler_subs(dot, model, p))))
+    sig = sorted(num.atoms(sp.Function), key=str)
+    gens = [g for g in sig if g.func == model["sigma"]] + sorted(num.free_symbols - {cw, cb, p}, key=str)
+    coeffs = sp.Poly(sp.expand(num), *gens).coeffs()
+    sol = sp.solve(coeffs, [cw, cb], dict=True)
+    if len(sol) != 1:
+        raise ArithmeticError(f"expected one solution for (c_w, c_b); got {sol}")
+    return sp.simplify(sol[0][cw]), sp.simplify(sol[0][cb])
+
+
+def _fixed_horizon_order(eta):
+    """Order in eta of T/eta increments of size eta^2 over a fixed horizon T (SymPy degree)."""
+    T = sp.Symbol("T", positive=True)
+    return sp.Integer(sp.degree(sp.expand(eta ** 2 * T / eta), eta))
+
+
 def conservation() -> Derivation:
     """(i) Conservation of ``Q_k`` for positively p-homogeneous sigma, every head, with/without bias."""
     d = Derivation("Conservation law of a_k^2 - (||w_k||^2 + b_k^2)/p under gradient flow")
@@ -105,6 +137,12 @@ def conservation() -> Derivation:
             d.check(f"dQ/dt = 0 with Euler's relation, head={head}, bias={bias}",
                     _is_zero(_euler_subs(qd, model, p)))
     d.step("After substituting sigma'(z) = p sigma(z)/z, dQ/dt simplifies to", sp.Integer(0))
+    c_w, c_b = _conserved_coefficients(p)
+    d.step("Which weights make Q = a^2 - c_w ||w||^2 - c_b b^2 conserved? dQ/dt = 0 identically "
+           "(one sample, map head, with bias) only for", sp.Eq(sp.Tuple(sp.Symbol("c_w"), sp.Symbol("c_b")),
+                                                             sp.Tuple(c_w, c_b)))
+    d.check("the conserved weights are unique: c_w = c_b = 1/p", bool(sp.simplify(c_w - 1 / p) == 0
+                                                                       and sp.simplify(c_b - 1 / p) == 0))
     # control: tanh counterexample, m = N = q = 1, x = 1, F = 0, a = w = 1
     a, w = sp.symbols("a w", real=True)
     L = sp.Rational(1, 2) * (a * sp.tanh(w)) ** 2
@@ -113,6 +151,12 @@ def conservation() -> Derivation:
     d.step("tanh is not homogeneous: one neuron, x = 1, F = 0, a = w = 1 gives dQ/dt =", qd)
     d.check("tanh counterexample dQ/dt != 0 (= -0.5203513083...)", bool(abs(float(qd) + 0.520351308323) < 1e-11))
     d.results["Qdot_homogeneous"] = sp.Integer(0)
+    d.results["c_w"] = c_w
+    d.results["c_b"] = c_b
+    eta = sp.Symbol("eta", positive=True)
+    d.results["gd_drift_order"] = _fixed_horizon_order(eta)
+    d.step("Gradient descent moves Q by O(eta^2) per step (§2), T/eta steps: drift of order",
+           d.results["gd_drift_order"])
     d.results["Qdot_tanh_counterexample"] = qd
     return d
 
@@ -129,10 +173,14 @@ def energy_identity() -> Derivation:
     dLdt = sp.diff(Lt, tt)
     flow = {sp.Derivative(f, tt): -g for f, g in zip(funcs, grads)}
     dLdt = dLdt.subs(flow)
-    res = sp.expand(dLdt + sum(g ** 2 for g in grads))
+    g2 = sum(g ** 2 for g in grads)
+    res = sp.expand(dLdt + g2)
+    kappa = sp.simplify(-1 + res / g2)            # dL/dt = kappa ||g||^2 with kappa = -1 + (dL/dt + ||g||^2)/||g||^2
     d.step("Chain rule dL/dt = sum_i dL/dtheta_i * theta_i'(t), with theta_i' = -dL/dtheta_i "
            "(sigma undefined, C^1)", sp.Eq(sp.Symbol(r"\dot L"), -sp.Symbol(r"\|\nabla L\|^2")))
     d.check("dL/dt + ||grad L||^2 simplifies to 0", bool(res == 0))
+    d.step("dL/dt = kappa ||grad L||^2 term by term, kappa =", kappa)
+    d.check("dL/dt = kappa ||grad L||^2 with the constant kappa = -1", bool(kappa == -1))
     eta, g2, kap = sp.symbols("eta g2 kappa", positive=True)
     bound = -eta * g2 + kap * eta ** 2 * g2 / 2
     d.step("GD with kappa-Lipschitz gradient: L(theta - eta g) - L(theta) <= -eta ||g||^2 + "
@@ -148,7 +196,15 @@ def energy_identity() -> Derivation:
     d.step("Quadratic loss (frozen kernels): L(a - eta g) - L(a) = -eta ||g||^2 + eta^2 g^T G g / 2",
            sp.factor(step))
     d.check("quadratic GD step formula", bool(sp.simplify(step - target) == 0))
+    lam = sp.Symbol("lambda", positive=True)
+    roots = sp.solve(-eta + eta ** 2 * lam / 2, eta)       # step along an eigenvector of G, g^T G g = lam |g|^2
+    threshold = sp.simplify([r for r in roots if r != 0][0] * lam)
+    d.step("Along an eigenvector of G with eigenvalue lambda the step changes L by |g|^2 (-eta + eta^2 lambda/2), "
+           "which is <= 0 iff eta lambda <=", threshold)
+    d.check("GD stability threshold eta lambda_max = 2", bool(threshold == 2))
     d.results["dL_dt"] = -sp.Symbol(r"\|\nabla L\|^2")
+    d.results["dL_dt_coefficient"] = kappa
+    d.results["gd_threshold"] = threshold
     return d
 
 
@@ -177,9 +233,37 @@ def coefficient_ode() -> Derivation:
     d.check("initial value a(0) = a0", bool(sp.simplify(a.subs(tt, 0) - a0) == sp.zeros(3, 1)))
     null = V[:, 2]
     d.check("null-space component <v0, a(t)> is constant", bool(sp.simplify((null.T * (a - a0))[0]) == 0))
+    La = (a0.T * G * a0 / 2 - a0.T * b)[0]
+    vel = -sp.Matrix([sp.diff(La, x) for x in a0])
+    vG = sp.simplify(vel.jacobian(a0)[0, 0] / G[0, 0])
+    vb = sp.simplify(vel.subs({x: 0 for x in a0})[0] / b[0])
+    d.step("Frozen loss L(a) = a^T G a/2 - a^T b: the velocity -grad L = v_G G a + v_b b with (v_G, v_b) =",
+           sp.Tuple(vG, vb))
+    d.check("-grad L = -G a + b", bool(sp.simplify(vel - (vG * G * a0 + vb * b)) == sp.zeros(3, 1)))
     d.results["a(t)"] = sp.Symbol("e^{-Gt}a_0") + sp.Symbol("G^{+}(I-e^{-Gt})b")
+    d.results["velocity_G"] = vG
+    d.results["velocity_b"] = vb
     d.results["example_solution"] = a
     return d
+
+
+def _drift_coefficients(eta, p):
+    """Coefficients of eta^2 |g_a|^2, eta^2 ||g_w||^2, eta^2 g_b^2 in Q(theta - eta g) - Q(theta).
+
+    ``Q = a^2 - (||w||^2 + b^2)/p`` with two kernel entries; the gradient components are free
+    symbols here (the Euler relation is what removes the eta-linear term, checked on the model).
+
+    Returns
+    -------
+    (c_a, c_w, c_b) : tuple of sympy expressions in ``p``
+    """
+    a, b, ga, gb = sp.symbols("a b g_a g_b", real=True)
+    w = sp.symbols("w0:2", real=True)
+    gw = sp.symbols("g_w0:2", real=True)
+    Q = lambda A, W, B: A ** 2 - (sum(x ** 2 for x in W) + B ** 2) / p
+    dQ = sp.expand(Q(a - eta * ga, [x - eta * g for x, g in zip(w, gw)], b - eta * gb) - Q(a, w, b))
+    quad = dQ.coeff(eta, 2)
+    return (quad.coeff(ga, 2), quad.coeff(gw[0], 2), quad.coeff(gb, 2))
 
 
 def gd_drift() -> Derivation:
@@ -187,6 +271,12 @@ def gd_drift() -> Derivation:
     d = Derivation("Exact gradient-descent drift of a_k^2 - ||w_k||^2 - b_k^2")
     eta = sp.Symbol("eta", positive=True)
     p = sp.Symbol("p", positive=True)
+    coef = _drift_coefficients(eta, p)
+    d.step("Q(theta - eta g) - Q(theta) for symbolic gradient components (g_a, g_w, g_b): coefficients of "
+           "eta^2 |g_a|^2, eta^2 ||g_w||^2, eta^2 g_b^2", sp.Tuple(*coef))
+    order = _fixed_horizon_order(eta)
+    d.step("T/eta steps of size O(eta^2) over a fixed horizon T: the drift is of order", order)
+    d.check("drift order over a fixed horizon is 1", bool(order == 1))
     for head in ("map", "dense"):
         model = channel_model(head, True, samples=1)   # one sample keeps the expansion small
         L, a, w, b = model["L"], model["a"], model["w"], model["b"]
@@ -210,4 +300,8 @@ def gd_drift() -> Derivation:
     res = eta ** 2 * (sp.Symbol(r"{\|g_a\|^2}") - (sp.Symbol(r"{\|g_w\|^2}") + sp.Symbol(r"{g_b^2}")) / p)
     d.step("Hence, exactly for every eta", sp.Eq(sp.Symbol(r"Q^{t+1}-Q^{t}"), res))
     d.results["Delta_Q"] = res
+    d.results["coef_ga"], d.results["coef_gw"], d.results["coef_gb"] = coef
+    d.results["drift_order"] = order
+    d.check("eta^2 coefficients are (1, -1/p, -1/p)", bool(sp.simplify(sp.Matrix(coef) - sp.Matrix([1, -1 / p, -1 / p]))
+                                                          == sp.zeros(3, 1)))
     return d
