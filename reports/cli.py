@@ -343,7 +343,7 @@ def _fail(msg: str, code: int, as_json: bool) -> int:
     document ``{"error", "exit_code"}`` on stdout, so stdout always holds exactly one document."""
     line = (msg.strip().splitlines() or [""])[0]
     if len(line) > _MAX_MESSAGE:
-        line = line[:_MAX_MESSAGE - 20] + f"... ({len(line)} characters)"
+        line = line[:_MAX_MESSAGE - 40] + f"... ({len(line)} characters)"
     _log(line)
     if as_json:
         import json
