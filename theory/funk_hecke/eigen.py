@@ -14,10 +14,12 @@ short sum of positive products of Gamma functions -- no cancellation at any ``k`
 evaluated with exact SymPy Gammas (rationals and pi), mpmath Gammas (``dps`` + 10 guard digits) or
 float64 ``lgamma``.
 For the bias kernels ``ntk-bias``, ``nngp-bias`` the series (in ``u``) does not reduce to Gauss
-sums (SymPy finds a non-contiguous 3F2/5F4 at 1); mpmath and float modes then integrate with
-``mpmath.quad`` in ``theta`` (the integrand is analytic in ``theta``), twice at precisions 10 digits
-apart to state the trustworthy digits; exact mode integrates with SymPy for odd ``d`` and
-``k <= EXACT_INTEGRAL_KMAX`` (seconds per k) and otherwise raises ValueError saying so.
+sums (SymPy finds a non-contiguous 3F2/5F4 at 1); mpmath and float modes then integrate in ``theta``
+with a fixed panel Gauss-Legendre rule and an error estimate (:mod:`theory.funk_hecke.quadrature`,
+``k + d <= QUAD_KMAX[mode]``); exact mode sums closed-form moments for odd ``d`` and
+``k + d <= EXACT_INTEGRAL_KMAX`` (:mod:`theory.funk_hecke.moments`) and otherwise raises ValueError
+saying so.  Supported ranges (``theory.validate``): ``2 <= d <= D_MAX``, ``0 <= k <= K_MAX``,
+``DPS_MIN <= dps <= DPS_MAX``; exact mode ``k <= EXACT_KMAX``; all checked before any work.
 
 Modules: :mod:`theory.spherical` (N(d, k), P_k(d; t)), :mod:`theory.funk_hecke.atoms` (the split into
 atoms), :mod:`theory.funk_hecke.gauss_sums` (series parameters, Gauss sums), :mod:`theory.funk_hecke.arith` (number
@@ -25,7 +27,7 @@ primitives of each mode), :mod:`theory.funk_hecke.quadrature` (quadrature / SymP
 module assembles them and re-exports their public names.
 
 Kernels given as arbitrary SymPy expressions: polynomials are exact; anything else is integrated by
-``mpmath.quad`` (mpmath/float modes only, digits estimated by repeating at higher precision).
+the same quadrature, cut at its kinks and jumps (mpmath/float modes only, digits stated).
 
 References
 ----------
@@ -77,9 +79,10 @@ class Eigen:
         Significant digits that are right.  None = exact (``EXACT_DIGITS``).  mpmath: ``dps``
         when the eigenvalue is a sum of positive Gamma products computed with 10 guard digits
         (minus the digits lost where a finite head is subtracted, k < 3 only), else (quadrature
-        fallback) the agreement of two evaluations 10 digits apart.  float: from an error model of
-        the log-Gamma evaluation, ``-log10(eps * sum |log Gamma| * cancellation)``: 13-15 digits
-        for k <= 100, about 10 digits at k = 10^4 (use mpmath mode for more).
+        fallback) the smaller of the agreement of two Gauss rules and the digits left by
+        cancellation, minus one.  float: from an error model of the log-Gamma evaluation,
+        ``-log10(eps * sum |log Gamma| * cancellation)`` (arguments beyond ~1e8 summed in mpmath);
+        0 when the value underflows float64.
     """
 
     k: int
