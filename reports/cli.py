@@ -36,8 +36,21 @@ def _log(msg: str) -> None:
 
 
 # ------------------------------------------------------------------------------- commands
+def _check_modules(modules: Sequence[str]) -> None:
+    """Each ``--module`` is a dotted module name or an existing ``.py`` file (UsageError otherwise)."""
+    import os
+    from theory.validate import shown
+    for m in modules:
+        if m.endswith(".py") and os.path.isfile(m):
+            continue
+        if not (m and all(part.isidentifier() for part in m.split("."))):
+            raise UsageError(f"sbcheck: `--module` must be a dotted module name (e.g. mypkg.claims) or an "
+                             f"existing .py file; got {shown(m)}")
+
+
 def _load(modules: Sequence[str] = ()) -> None:
     from numerics.claims import load_all
+    _check_modules(modules)
     load_all(tuple(modules))
 
 
@@ -150,13 +163,17 @@ def cmd_kernels(args) -> int:
 
 
 def cmd_kernel(args) -> int:
+    import mpmath
     from theory import kernel_value
-    value = kernel_value(args.name, args.t, mode=args.mode)
+    from theory.validate import check_dps
+    dps = check_dps("--dps", args.dps)
+    with mpmath.workdps(dps + 10):                    # evaluated with 10 guard digits, printed with dps
+        value = kernel_value(args.name, args.t, mode=args.mode)
     out = {"kernel": args.name, "t": args.t, "mode": args.mode, "value": float(value)}
     if args.mode == "exact":
         out["exact"] = str(value)
     elif args.mode == "mpmath":
-        out["digits"] = _mp_digits(value, args.dps)
+        out["digits"] = _mp_digits(value, dps)
     _emit(out, args.json, f"{args.name}({args.t}) = {out.get('exact', out.get('digits', out['value']))}")
     return 0
 
@@ -168,6 +185,7 @@ def _mp_digits(x, dps: int) -> str:
 
 
 def _krange(spec: str) -> tuple[int, int]:
+    from theory.validate import shown
     try:
         if ":" in spec:
             a, b = spec.split(":")
@@ -175,11 +193,11 @@ def _krange(spec: str) -> tuple[int, int]:
         else:
             k0 = k1 = int(spec)
     except ValueError:
-        raise UsageError(f"sbcheck eigen: `--k` must be K or K0:K1 with integers 0 <= K0 <= K1; got {spec!r}") from None
+        raise UsageError(f"sbcheck eigen: `--k` must be K or K0:K1 with integers 0 <= K0 <= K1; got {shown(spec)}") from None
     if not (0 <= k0 <= k1):
-        raise UsageError(f"sbcheck eigen: `--k` must satisfy 0 <= K0 <= K1; got {spec!r}")
+        raise UsageError(f"sbcheck eigen: `--k` must satisfy 0 <= K0 <= K1; got {shown(spec)}")
     if k1 - k0 > 100_000:
-        raise UsageError(f"sbcheck eigen: `--k` range at most 100000 long; got {spec!r}")
+        raise UsageError(f"sbcheck eigen: `--k` range at most 100000 long; got {shown(spec)}")
     return k0, k1
 
 
@@ -201,10 +219,21 @@ def cmd_eigen(args) -> int:
     out = {"kernel": args.name, "d": args.d, "mode": args.mode, "eigenvalues": rows}
     if args.mode == "mpmath":
         out["dps"] = args.dps
-    text = "\n".join(f"k={r['k']:<6} N={r['multiplicity']:<12} lambda={r.get('exact', r.get('digits', r['value']))}"
-                     for r in rows)
+    text = "\n".join(f"k={r['k']:<6} N={_short(r['multiplicity']):<12} lambda="
+                     f"{_short(r.get('exact', r.get('digits', r['value'])))}" for r in rows)
     _emit(out, args.json, text)
     return 0
+
+
+def _short(x, limit: int = 200) -> str:
+    """``str(x)``, cut in the text output (the JSON keeps every digit): N(d, k) and exact values can
+    have many thousand digits."""
+    s = str(x)
+    if len(s) <= limit:
+        return s
+    if isinstance(x, int):
+        return f"{s[0]}.{s[1:16]}e+{len(s) - 1} ({len(s)} digits; --json for all)"
+    return f"{s[:limit - 40]}... ({len(s)} characters; --json for all)"
 
 
 def cmd_report(args) -> int:
@@ -284,7 +313,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("name")
     sp.add_argument("--t", required=True, help="inner product t in [-1, 1] (exact: '1/3' allowed)")
     sp.add_argument("--mode", choices=["exact", "mpmath", "float"], default="float")
-    sp.add_argument("--dps", type=_nonneg_int("--dps"), default=30, help="mpmath decimal digits")
+    sp.add_argument("--dps", type=_nonneg_int("--dps"), default=30, help="mpmath decimal digits, 5..1000")
     sp.add_argument("--json", action="store_true")
     sp.set_defaults(func=cmd_kernel)
 
@@ -306,23 +335,43 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+_MAX_MESSAGE = 300
+
+
+def _fail(msg: str, code: int, as_json: bool) -> int:
+    """One short line on stderr (first line, at most 300 characters); with ``--json`` also one JSON
+    document ``{"error", "exit_code"}`` on stdout, so stdout always holds exactly one document."""
+    line = (msg.strip().splitlines() or [""])[0]
+    if len(line) > _MAX_MESSAGE:
+        line = line[:_MAX_MESSAGE - 40] + f"... ({len(line)} characters)"
+    _log(line)
+    if as_json:
+        import json
+        sys.stdout.write(json.dumps({"error": line, "exit_code": code}) + "\n")
+    return code
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    if hasattr(sys, "set_int_max_str_digits"):
+        sys.set_int_max_str_digits(0)        # N(d, k) and exact values may have > 4300 digits (bounded in theory)
+    import mpmath
     parser = build_parser()
+    raw = list(sys.argv[1:] if argv is None else argv)
+    as_json = "--json" in raw
     try:
-        args = parser.parse_args(argv)
+        args = parser.parse_args(raw)
         if not getattr(args, "command", None):
             raise UsageError("sbcheck: give a command: list, check, kernels, kernel, eigen, report "
                              "(`sbcheck -h` for help)")
         return args.func(args)
     except UsageError as exc:
-        _log(str(exc))
-        return 2
+        return _fail(str(exc), 2, as_json)
     except (ValueError, TypeError) as exc:
-        _log(f"sbcheck: error: {exc}")
-        return 2
+        return _fail(f"sbcheck: error: {exc}", 2, as_json)
+    except (ArithmeticError, mpmath.libmp.NoConvergence) as exc:   # a numerical failure, not bad usage
+        return _fail(f"sbcheck: error: numerical evaluation failed ({type(exc).__name__}: {exc})", 1, as_json)
     except RuntimeError as exc:  # e.g. reports.latex.LatexBuildError; the log excerpt is already on stderr
-        _log(f"sbcheck: error: {exc}")
-        return 1
+        return _fail(f"sbcheck: error: {exc}", 1, as_json)
     except KeyboardInterrupt:
         _log("sbcheck: interrupted")
         return 130

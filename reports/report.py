@@ -36,12 +36,33 @@ def _check_output(output: str | os.PathLike) -> tuple[Path, Path, Path]:
         raise ValueError(f"`output` must be a path ending in .pdf; got {str(output)!r}")
     if out.is_dir():
         raise ValueError(f"`output` {str(output)!r} is a directory; give a .pdf file path")
+    _check_directory(out.parent, output)
     figdir = out.parent / (re.sub(r"[^A-Za-z0-9_-]", "-", out.stem) + "-figures")
     if figdir.exists() and (not figdir.is_dir() or any(
             p.is_dir() or p.suffix not in (".png", ".pdf") for p in figdir.iterdir())):
         raise ValueError(f"{str(figdir)!r} exists and holds other files than figures; "
                          f"move it or choose another `output`")
     return out, out.with_suffix(".tex"), figdir
+
+
+def _check_directory(parent: Path, output) -> None:
+    """ValueError (one line naming ``output``) unless ``parent`` is, or can be made, a writable directory.
+
+    Checked before any claim runs: a missing parent is created, a file in the way, a read-only or
+    virtual file system (``/proc``) is refused with the reason.
+    """
+    for p in (parent, *parent.parents):
+        if p.exists():
+            if not p.is_dir():
+                raise ValueError(f"`output` {str(output)!r}: {str(p)!r} is a file, not a directory")
+            break
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=parent, prefix=".sbcheck-write-test-"):
+            pass
+    except OSError as exc:
+        raise ValueError(f"`output` {str(output)!r}: cannot write in {str(parent)!r} "
+                         f"({exc.strerror or type(exc).__name__}); choose a writable directory") from None
 
 
 def _run_claims(claims: Sequence[Any], cfg, figtmp: Path, figname: str, run_opts: dict) -> tuple[list, list]:
@@ -105,41 +126,51 @@ def make_report(claims: Sequence[Any], cfg, output: str | os.PathLike = "report.
     Raises
     ------
     ValueError
-        Bad ``output``.
+        Bad ``output`` (not ``.pdf``, a directory, a file in the path, an unwritable directory):
+        refused before any claim runs.
     LatexBuildError
         (a RuntimeError) The LaTeX build failed; the log lines are printed on stderr and no
         output file is written.
     """
     t_start = time.perf_counter()
     out, tex, figdir = _check_output(output)
-    out.parent.mkdir(parents=True, exist_ok=True)
     engine = None if force_embedded else find_engine()
     argv = list(argv) if argv is not None else ["sbcheck", "report", "-o", str(output)]
+    run_opts = dict(jobs=jobs, scheduler=scheduler, modules=tuple(modules), on_result=on_result)
     with tempfile.TemporaryDirectory(dir=out.parent, prefix=f".{out.stem}-build-") as tmpname:
         tmp = Path(tmpname)
-        built_figs = tmp / figdir.name
-        results, views = _run_claims(list(claims), cfg, built_figs, figdir.name,
-                                     dict(jobs=jobs, scheduler=scheduler, modules=tuple(modules), on_result=on_result))
-        modules = {c.id: c.module for c in claims}
-        doc = build_doc(views, modules, cfg, argv, engine or "embedded (matplotlib)")
-        built_tex = tmp / "report.tex"
-        built_tex.write_text(render_tex(doc), encoding="utf-8")
-        overfull: list[str] = []
-        if engine:
-            try:
-                built_pdf, pages, overfull = compile_pdf(built_tex, engine)
-            except LatexBuildError as exc:
-                _log(f"sbcheck report: {exc}\n{exc.excerpt}")
-                raise
-        else:
-            built_pdf = tmp / "report.pdf"
-            pages = write_embedded(doc, built_pdf)
-            _log("sbcheck report: " + ("--no-latex given" if force_embedded else
-                 "no latexmk/pdflatex on PATH") + f"; wrote an embedded PDF (matplotlib), "
-                 f"the LaTeX source is in {tex.name}")
-        if built_pdf != tmp / "report.pdf":
-            os.replace(built_pdf, tmp / "report.pdf")
-        _install(tmp, tmp / "report.pdf", built_tex, built_figs, out, tex, figdir)
+        results, views, pages, overfull = _build(claims, cfg, tmp, figdir, tex, argv, engine,
+                                                 force_embedded, run_opts)
+        _install(tmp, tmp / "report.pdf", tmp / "report.tex", tmp / figdir.name, out, tex, figdir)
+    return _summary(results, views, out, tex, figdir, engine, pages, overfull, cfg, t_start)
+
+
+def _build(claims, cfg, tmp: Path, figdir: Path, tex: Path, argv, engine, force_embedded, run_opts):
+    """Run the claims and build ``report.tex`` and ``report.pdf`` in ``tmp``."""
+    results, views = _run_claims(list(claims), cfg, tmp / figdir.name, figdir.name, run_opts)
+    doc = build_doc(views, {c.id: c.module for c in claims}, cfg, argv, engine or "embedded (matplotlib)")
+    built_tex = tmp / "report.tex"
+    built_tex.write_text(render_tex(doc), encoding="utf-8")
+    overfull: list[str] = []
+    if engine:
+        try:
+            built_pdf, pages, overfull = compile_pdf(built_tex, engine)
+        except LatexBuildError as exc:
+            _log(f"sbcheck report: {exc}\n{exc.excerpt}")
+            raise
+    else:
+        built_pdf = tmp / "report.pdf"
+        pages = write_embedded(doc, built_pdf)
+        _log("sbcheck report: " + ("--no-latex given" if force_embedded else
+             "no latexmk/pdflatex on PATH") + f"; wrote an embedded PDF (matplotlib), "
+             f"the LaTeX source is in {tex.name}")
+    if built_pdf != tmp / "report.pdf":
+        os.replace(built_pdf, tmp / "report.pdf")
+    return results, views, pages, overfull
+
+
+def _summary(results, views, out, tex, figdir, engine, pages, overfull, cfg, t_start) -> dict[str, Any]:
+    """The dict :func:`make_report` returns."""
     figures = [str(figdir / Path(p).name) for v in views for f in v["figures"]
                for p in (f["png"], f["pdf"]) if p is not None]
     n_ctrl = sum(len(r.controls) for r in results)

@@ -18,72 +18,116 @@ References
 from __future__ import annotations
 
 import math
+import numbers
+import operator
 from fractions import Fraction
 from typing import Any
 
 import mpmath
 import sympy
 
+from theory.validate import check_choice, shown
+
 __all__ = ["MODES", "ops", "to_number", "kappa0", "kappa1"]
 
 MODES = ("exact", "mpmath", "float")
 
 
-def _float_num(x: Any) -> float:
+def _fraction(x: Any) -> Fraction | None:
+    """``x`` as an exact Fraction (strings like '1/3', ints of any library, floats of any width);
+    None for SymPy and mpmath objects (handled by the caller); TypeError otherwise."""
+    if x is None or isinstance(x, bool) or type(x).__name__ == "bool_":
+        raise TypeError("bool/None")
     if isinstance(x, str):
-        return float(Fraction(x))
+        if len(x) > 200:
+            raise TypeError("string too long")
+        return Fraction(x.strip())                 # ValueError for '', 'nan', 'inf', junk
+    if isinstance(x, Fraction):
+        return x
+    if hasattr(x, "__index__") and not isinstance(x, (sympy.Basic, float)):
+        return Fraction(operator.index(x))
+    if isinstance(x, (sympy.Basic, mpmath.mpf)):
+        return None
+    if isinstance(x, numbers.Real):                   # float, np.float32/64: the exact binary value
+        v = float(x)
+        if not math.isfinite(v):
+            raise ValueError("not finite")
+        return Fraction(v)
+    raise TypeError(type(x).__name__)
+
+
+def _convert(x: Any, mode: str):
+    """``x`` in ``mode``'s number type (exactly rounded from its exact value)."""
+    f = _fraction(x)
+    if f is not None:
+        if mode == "exact":
+            return sympy.Rational(f.numerator, f.denominator)
+        if mode == "mpmath":
+            return mpmath.mpf(f.numerator) / f.denominator
+        return f.numerator / f.denominator             # correctly rounded, OverflowError if huge
+    if isinstance(x, mpmath.mpf):
+        x = sympy.Float(x, mpmath.mp.dps)
+    if isinstance(x, sympy.Float):
+        x = sympy.Rational(x)
+    if mode == "exact":
+        return x
+    if mode == "mpmath":
+        return mpmath.mpf(sympy.N(x, mpmath.mp.dps + 10))
     return float(x)
 
 
-def _mp_num(x: Any):
-    if isinstance(x, str) and "/" in x:
-        p, q = x.split("/")
-        return mpmath.mpf(p) / mpmath.mpf(q)
-    if isinstance(x, sympy.Basic):
-        return mpmath.mpf(sympy.N(x, mpmath.mp.dps + 10))
-    return mpmath.mpf(x)
-
-
-def _exact_num(x: Any):
-    if isinstance(x, sympy.Basic):
-        return x
-    if isinstance(x, float):
-        return sympy.Rational(x)          # the float's exact binary value
-    return sympy.Rational(x) if isinstance(x, (str, int, Fraction)) else sympy.sympify(x)
-
-
-_OPS = {  # number constructor, sqrt, acos, pi
-    "exact": (_exact_num, sympy.sqrt, sympy.acos, sympy.pi),
-    "mpmath": (_mp_num, mpmath.sqrt, mpmath.acos, None),
-    "float": (_float_num, math.sqrt, math.acos, math.pi),
+_OPS = {  # sqrt, acos, pi
+    "exact": (sympy.sqrt, sympy.acos, sympy.pi),
+    "mpmath": (mpmath.sqrt, mpmath.acos, None),
+    "float": (math.sqrt, math.acos, math.pi),
 }
 
 
 def ops(mode: str):
     """``(number, sqrt, acos, pi)`` for ``mode``; ValueError for an unknown mode."""
-    if mode not in _OPS:
-        raise ValueError(f"`mode` must be one of {list(MODES)}; got {mode!r}")
-    num, sqrt, acos, pi = _OPS[mode]
+    mode = check_choice("mode", mode, MODES)
+    sqrt, acos, pi = _OPS[mode]
     if mode == "mpmath":
         pi = +mpmath.pi      # at the current precision
-    return num, sqrt, acos, pi
+    return (lambda x: _convert(x, mode)), sqrt, acos, pi
+
+
+_T_RANGE = "a real number in [-1, 1] (an inner product of unit vectors; exact mode: e.g. '1/3')"
+
+
+def _in_range(x: Any, f: Fraction | None) -> bool:
+    if f is not None:
+        return -1 <= f <= 1
+    if isinstance(x, sympy.Basic):
+        lo, hi = (x + 1).is_nonnegative, (1 - x).is_nonnegative
+        if lo is not None and hi is not None:
+            return bool(lo and hi)
+        x = sympy.N(x, 30)
+    return -1 <= float(x) <= 1
 
 
 def to_number(t: Any, mode: str = "float", *, check_range: bool = True):
-    """Convert ``t`` to ``mode``'s number type; ``t`` must lie in [-1, 1] when concrete."""
-    num = ops(mode)[0]
-    if isinstance(t, bool):
-        raise TypeError(f"`t` must be a real number in [-1, 1]; got {t!r}")
+    """Convert ``t`` to ``mode``'s number type; ``t`` must lie in [-1, 1] when concrete.
+
+    Accepted: Python/NumPy/SymPy integers and floats (their exact value), strings such as
+    ``"1/3"`` or ``"0.25"``, mpmath numbers, real SymPy numbers (and, exact mode, symbols).
+    TypeError/ValueError naming ``t`` and the range otherwise (never an OverflowError).
+    """
+    mode = check_choice("mode", mode, MODES)
     try:
-        x = num(t)
-    except (ValueError, TypeError, ZeroDivisionError, sympy.SympifyError) as exc:
-        raise TypeError(f"`t` must be a real number in [-1, 1] (exact mode: e.g. '1/3'); got {t!r}") from exc
-    if check_range:
-        if isinstance(x, sympy.Basic) and not x.is_number:
-            return x                      # symbolic: no range to check
-        if not (-1 <= float(x) <= 1):
-            raise ValueError(f"`t` (an inner product of unit vectors) must lie in [-1, 1]; got {t!r}")
-    return x
+        f = _fraction(t)
+        if isinstance(t, sympy.Basic):
+            if t.is_number and t.is_real is False or t.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
+                raise TypeError("not real")
+        symbolic = isinstance(t, sympy.Basic) and not t.is_number
+        ok = _in_range(t, f) if check_range and not symbolic else True
+    except (TypeError, ValueError, ZeroDivisionError, ArithmeticError, sympy.SympifyError):
+        raise TypeError(f"`t` must be {_T_RANGE}; got {shown(t)}") from None
+    if not ok:
+        raise ValueError(f"`t` must be {_T_RANGE}; got {shown(t)}")
+    if isinstance(t, sympy.Basic) and not t.is_number and mode != "exact":
+        raise TypeError(f"`t` must be {_T_RANGE} (a symbol only in exact mode); got {shown(t)}")
+    return _convert(t, mode)
 
 
 def kappa0(t: Any, mode: str = "exact"):

@@ -11,9 +11,19 @@ import math
 import operator
 from typing import Any, Iterable
 
-__all__ = ["check_int", "check_real", "check_choice", "shown"]
+__all__ = ["check_int", "check_real", "check_choice", "check_dps", "shown", "D_MAX", "K_MAX", "DPS_MIN",
+           "DPS_MAX"]
 
 _MAX_SHOWN = 60
+
+# Supported ranges of the theory API and the CLI (README "Supported ranges"): beyond them a result
+# could not be delivered with the digits it states within seconds, so the input is refused up front.
+D_MAX = 10**6
+"""Largest ambient dimension ``d`` (data on S^{d-1})."""
+K_MAX = 10**12
+"""Largest degree ``k``."""
+DPS_MIN, DPS_MAX = 5, 1000
+"""Range of mpmath decimal digits ``dps``."""
 
 
 def shown(value: Any) -> str:
@@ -84,6 +94,11 @@ def check_real(name: str, value: Any, lo: float | None = None, hi: float | None 
     if (lo is not None and (v < lo or (lo_open and v == lo))) or (hi is not None and v > hi):
         raise ValueError(f"{_label(name, what)} must be a real number {bound}; got {shown(value)}")
     return v
+
+
+def check_dps(name: str, value: Any) -> int:
+    """``value`` as an int in ``[DPS_MIN, DPS_MAX]`` (mpmath decimal digits)."""
+    return check_int(name, value, DPS_MIN, DPS_MAX, what="mpmath decimal digits")
 
 
 def check_choice(name: str, value: Any, choices: Iterable[Any], *, what: str | None = None) -> Any:

@@ -26,6 +26,7 @@ import hashlib
 import importlib
 import json
 import os
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
@@ -169,6 +170,8 @@ def run_sweep(fn: Callable[..., dict], configs: Sequence[dict], *, jobs: int = 1
         Address ``tcp://HOST:PORT`` of a Dask scheduler; runs go there via joblib's dask backend.
     cache : bool
         Read intact cache entries (``False`` recomputes every run); results are always written.
+        A cache that cannot be read or written (read-only, ``SBCHECK_CACHE`` a file, a directory
+        where an entry should be) only costs speed: one warning line on stderr, same results.
     depends : iterable of str
         Module names outside ``theory`` and ``numerics`` whose source enters the code version
         (``fn``'s module always does; all of ``theory`` and ``numerics`` always do).
@@ -177,7 +180,7 @@ def run_sweep(fn: Callable[..., dict], configs: Sequence[dict], *, jobs: int = 1
     progress : bool, optional
         Progress bar over runs on stderr; default: only if stderr is a terminal.
     stats : dict, optional
-        Filled with ``{"runs", "hits", "computed", "corrupt"}``.
+        Filled with ``{"runs", "hits", "computed", "corrupt"}`` (+ ``"write_errors"`` if any).
     cost : callable, optional
         Estimated cost of a run from its parameters; runs are dispatched most expensive first (better
         load balance in parallel).  Only the order of execution changes, never the results.
@@ -187,19 +190,46 @@ def run_sweep(fn: Callable[..., dict], configs: Sequence[dict], *, jobs: int = 1
     list
         ``fn``'s results, JSON round-tripped (arrays as lists).
     """
+    _check_args(fn, jobs, scheduler)
+    configs = [dict(c) for c in configs]
+    for c in configs:
+        _dumps(c)                                   # raises TypeError on non-JSON parameters
+    version = code_version([fn.__module__, *depends])
+    root = Path(directory) if directory is not None else cache_dir()
+    paths = [root / f"{run_key(fn, c, version)}.json" for c in configs]
+    results, todo, hits, corrupt = _read_cache(paths, cache)
+    if cost is not None:
+        todo.sort(key=lambda i: -float(cost(configs[i])))
+    bar = progress_bar(len(configs), "sweep", enable=progress, unit="run")
+    bar.update(hits)
+    writer = _Writer()
+    try:
+        for i, blob in zip(todo, _execute(fn, [configs[i] for i in todo], jobs, scheduler)):
+            value = restore(json.loads(blob))
+            writer.store(paths[i], value)
+            results[i] = value
+            bar.update(1)
+    finally:
+        bar.close()
+    if stats is not None:
+        stats.update(runs=len(configs), hits=hits, computed=len(todo), corrupt=int(corrupt))
+        if writer.errors:
+            stats["write_errors"] = writer.errors
+    return results
+
+
+def _check_args(fn, jobs, scheduler) -> None:
     if not callable(fn):
         raise TypeError(f"`fn` must be callable; got {fn!r}")
     if not (isinstance(jobs, int) and not isinstance(jobs, bool) and jobs >= 1):
         raise ValueError(f"`jobs` must be an int >= 1; got {jobs!r}")
     if scheduler is not None and not (isinstance(scheduler, str) and "://" in scheduler):
         raise ValueError(f"`scheduler` must be an address like 'tcp://HOST:PORT'; got {scheduler!r}")
-    configs = [dict(c) for c in configs]
-    for i, c in enumerate(configs):
-        _dumps(c)                                   # raises TypeError on non-JSON parameters
-    version = code_version([fn.__module__, *depends])
-    root = Path(directory) if directory is not None else cache_dir()
-    paths = [root / f"{run_key(fn, c, version)}.json" for c in configs]
-    results: list[Any] = [None] * len(configs)
+
+
+def _read_cache(paths: list[Path], cache: bool) -> tuple[list, list[int], int, int]:
+    """``(results, indices to compute, hits, corrupt entries)``; an unreadable cache is a miss."""
+    results: list[Any] = [None] * len(paths)
     todo: list[int] = []
     corrupt = hits = 0
     for i, p in enumerate(paths):
@@ -209,23 +239,28 @@ def run_sweep(fn: Callable[..., dict], configs: Sequence[dict], *, jobs: int = 1
                 results[i] = value
                 hits += 1
                 continue
-            corrupt += p.exists()
+            try:
+                corrupt += p.exists()
+            except OSError:
+                pass
         todo.append(i)
-    if cost is not None:
-        todo.sort(key=lambda i: -float(cost(configs[i])))
-    bar = progress_bar(len(configs), "sweep", enable=progress, unit="run")
-    bar.update(hits)
-    try:
-        for i, blob in zip(todo, _execute(fn, [configs[i] for i in todo], jobs, scheduler)):
-            value = restore(json.loads(blob))
-            store_entry(paths[i], value)
-            results[i] = value
-            bar.update(1)
-    finally:
-        bar.close()
-    if stats is not None:
-        stats.update(runs=len(configs), hits=hits, computed=len(todo), corrupt=int(corrupt))
-    return results
+    return results, todo, hits, corrupt
+
+
+class _Writer:
+    """Writes cache entries; a cache that cannot be written costs speed only (one warning line)."""
+
+    def __init__(self):
+        self.errors = 0
+
+    def store(self, path: Path, value: Any) -> None:
+        try:
+            store_entry(path, value)
+        except OSError as exc:
+            if not self.errors:
+                sys.stderr.write(f"sbcheck: warning: sweep cache not written ({path.parent}: "
+                                 f"{exc.strerror or type(exc).__name__}); results are computed, not cached\n")
+            self.errors += 1
 
 
 def _execute(fn: Callable, configs: list[dict], jobs: int, scheduler: str | None):

@@ -124,7 +124,10 @@ def test_polynomial_kernel_and_expression():
     (dict(kernel="basri", d=3, k=1, mode="fast"), ValueError, "`mode`"),
     (dict(kernel=t * sympy.Symbol("x"), d=3, k=1), ValueError, "kernel"),
     (dict(kernel="ntk-bias", d=2, k=1, mode="exact"), ValueError, "mpmath"),
-    (dict(kernel="ntk-bias", d=3, k=13, mode="exact"), ValueError, "mpmath"),
+    (dict(kernel="ntk-bias", d=3, k=398, mode="exact"), ValueError, "mpmath"),
+        (dict(kernel="ntk-bias", d=3, k=98, mode="mpmath"), ValueError, r"`k` \+ `d` <= 100"),
+        (dict(kernel="ntk", d=3, k=10**13, mode="float"), ValueError, "`k`"),
+        (dict(kernel="ntk", d=3, k=1, dps=10**8, mode="mpmath"), ValueError, "`dps`"),
 ])
 def test_bad_input(bad, exc, word):
     with pytest.raises(exc, match=word):

@@ -101,3 +101,50 @@ def test_symbolic_check_rejects_wrong_degree():
     p = sp.Symbol("p", positive=True)
     qd = gf._Qdot(model, 2 * p)
     assert not gf._is_zero(gf._euler_subs(qd, model, p))
+
+
+# ------------------------------------------------------------------ issue 17, items 14-15
+import time  # noqa: E402
+
+from hypothesis import example, given, strategies as st  # noqa: E402
+
+from numerics.dynamics.flow import EvaluationLimitError, LOSS_GROWTH  # noqa: E402
+
+
+@pytest.mark.parametrize("method, step, T", [("gd", 1e3, 5e3), ("rk4", 1e6, 5e6)])
+def test_exploding_descent_raises_divergence(method, step, T):
+    net, X, Y = problem("tanh")
+    with pytest.raises(DivergenceError, match="grew more than|non-finite|overflowing"):
+        simulate(net, X, Y, [0, T], method=method, step=step)
+
+
+def test_stiff_adaptive_flow_stops_at_the_evaluation_cap():
+    net, X, Y = problem("xtanh")
+    t0 = time.process_time()
+    with pytest.raises(EvaluationLimitError, match=r"stopped after 500 gradient evaluations at time"):
+        simulate(net, 1e3 * X, Y, [0, 50.0], method="auto", max_nfev=500)
+    assert time.process_time() - t0 < 10
+
+
+def test_bad_max_nfev():
+    net, X, Y = problem()
+    with pytest.raises(ValueError, match="`max_nfev`"):
+        simulate(net, X, Y, [0, 1], max_nfev=0)
+
+
+@given(act=st.sampled_from(["linear", "tanh", "relu", "xtanh"]), method=st.sampled_from(["gd", "rk4"]),
+       log_step=st.integers(-2, 6), log_scale=st.integers(0, 3))
+@example(act="tanh", method="gd", log_step=3, log_scale=0)
+@example(act="tanh", method="rk4", log_step=6, log_scale=0)
+def test_fuzz_flow_descent_never_explodes_silently(act, method, log_step, log_scale):
+    """Either a DivergenceError, or every recorded loss within LOSS_GROWTH of the start, in bounded time."""
+    net, X, Y = problem(act)
+    step = 10.0 ** log_step
+    t0 = time.process_time()
+    try:
+        tr = simulate(net, 10.0 ** log_scale * X, Y, step * np.arange(6), method=method, step=step)
+    except DivergenceError:
+        pass
+    else:
+        assert np.all(np.isfinite(tr.loss)) and np.all(tr.loss <= LOSS_GROWTH * max(tr.loss[0], 1e-8))
+    assert time.process_time() - t0 < 5

@@ -155,3 +155,39 @@ def test_cost_order_changes_nothing_but_order(tmp_path):
     ordered = run_sweep(learning_run, CONFIGS, directory=tmp_path / "b", jobs=2, progress=False,
                         cost=lambda c: c["k"])
     assert same(plain, ordered)
+
+
+# --------------------------------------------------------------------------- issue 17, item 12
+def _unwritable(kind: str, tmp_path: Path) -> Path:
+    if kind == "cache is a file":
+        p = tmp_path / "cachefile"
+        p.write_text("not a directory")
+        return p
+    if kind == "under a file":
+        (tmp_path / "f").write_text("x")
+        return tmp_path / "f" / "cache"
+    return Path("/proc/sbcheck-cache")                 # cannot be created, even by root
+
+
+@pytest.mark.parametrize("kind", ["cache is a file", "under a file", "/proc"])
+def test_unwritable_cache_costs_speed_only(tmp_path, capsys, kind):
+    cfgs = CONFIGS[:2]
+    ref = run_sweep(learning_run, cfgs, directory=tmp_path / "ok", progress=False)
+    st: dict = {}
+    got = run_sweep(learning_run, cfgs, directory=_unwritable(kind, tmp_path), progress=False, stats=st)
+    assert same(got, ref) and st["computed"] == 2 and st["write_errors"] == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("sbcheck: warning: sweep cache not written")
+
+
+def test_directory_where_an_entry_should_be(tmp_path, capsys):
+    cfgs = CONFIGS[:1]
+    ref = run_sweep(learning_run, cfgs, directory=tmp_path, progress=False)
+    entry = next(tmp_path.glob("*.json"))
+    entry.unlink()
+    entry.mkdir()
+    (entry / "x").write_text("x")
+    st: dict = {}
+    assert same(run_sweep(learning_run, cfgs, directory=tmp_path, progress=False, stats=st), ref)
+    assert st["computed"] == 1 and st["write_errors"] == 1
+    assert len(capsys.readouterr().err.strip().splitlines()) == 1
