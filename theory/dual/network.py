@@ -299,3 +299,12 @@ def network_kernel(activation, *, depth: int = 1, W_std: float = 1, b_std: float
         from theory.dual.activations import named
         activation = named(activation)
     return NetworkKernel(activation, depth, W_std, b_std, kind)
+
+
+def _eigenvalues(self, d, ks, mode="float", dps=30, route=None, M=None):
+    """Funk-Hecke eigenvalues (:func:`theory.dual.spectrum.eigenvalues`)."""
+    from theory.dual.spectrum import eigenvalues
+    return eigenvalues(self, d, ks, mode=mode, dps=dps, route=route, M=M)
+
+
+NetworkKernel.eigenvalues = _eigenvalues
