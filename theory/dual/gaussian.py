@@ -134,8 +134,10 @@ def route(sigma) -> str:
         return "mgf"
     if pieces(sigma) is not None:
         return "piecewise"
-    if _gauss_rate(sigma) is not None:
+    if sigma.has(sympy.exp) and _gauss_rate(sigma) is not None:
         return "gauss"
+    if not sigma.has(sympy.erf):                       # the only sigma with sigma' = C exp(-g x^2) here
+        return "hermite"
     d1 = sympy.simplify(sympy.diff(sigma, x))
     ratio = sympy.simplify(sympy.log(d1 / d1.subs(x, 0)) / x**2) if d1.subs(x, 0) != 0 else None
     if ratio is not None and ratio.is_number and ratio.is_negative:

@@ -23,6 +23,7 @@ import numpy as np
 import sympy
 
 from theory.dual import gaussian as ga
+from theory.dual.activations import named
 from theory.dual.hermite import hermite_series
 from theory.dual.series import arccos_series, compose
 from theory.kernels import t
@@ -296,8 +297,12 @@ def network_kernel(activation, *, depth: int = 1, W_std: float = 1, b_std: float
     True
     """
     if isinstance(activation, str):
-        from theory.dual.activations import named
         activation = named(activation)
+    return _cached(activation, depth, W_std, b_std, kind)
+
+
+@functools.lru_cache(maxsize=256)
+def _cached(activation, depth, W_std, b_std, kind):
     return NetworkKernel(activation, depth, W_std, b_std, kind)
 
 

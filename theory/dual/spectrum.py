@@ -20,6 +20,8 @@ from __future__ import annotations
 import math
 
 import mpmath
+import numpy as np
+from scipy.special import eval_gegenbauer, roots_legendre
 
 from theory.funk_hecke.arith import Arith
 from theory.funk_hecke.eigen import Eigen, eigenvalues as engine_eigenvalues
@@ -59,6 +61,31 @@ def series_eigenvalues(nk, d: int, ks, M: int, mode: str = "float", dps: int = 3
     return out
 
 
+def theta_eigenvalues(nk, d: int, ks, nodes: int = 1500) -> list[Eigen]:
+    """float64 lambda_k by Gauss-Legendre in ``theta`` (the integrand of a ReLU-type kernel is smooth
+    in theta although not in t), with ``nodes`` and ``2 nodes``: the agreement is the stated digits."""
+    c = math.exp(math.lgamma(d / 2) - math.lgamma((d - 1) / 2)) / math.sqrt(math.pi)
+    a = (d - 2) / 2
+    vals = []
+    for n in (nodes, 2 * nodes):
+        z, w = roots_legendre(n)
+        th = (z + 1) * math.pi / 2
+        x = np.cos(th)
+        if d == 2:                                    # (1/pi) int_0^pi K(cos th) cos(k th) dth
+            base = w * nk(x) / 2
+            row = [float(np.sum(base * np.cos(k * th))) for k in ks]
+        else:
+            base = c * (math.pi / 2) * w * nk(x) * np.sin(th) ** (d - 2)
+            row = [float(np.sum(base * eval_gegenbauer(k, a, x)) / eval_gegenbauer(k, a, 1.0)) for k in ks]
+        vals.append(row)
+    out = []
+    for k, v1, v2 in zip(ks, *vals):
+        diff = abs(v2 - v1)
+        digits = 15 if diff == 0 else int(max(0, min(15, -math.log10(diff / max(abs(v2), 1e-300)))))
+        out.append(Eigen(k, v2, multiplicity(d, k), "float", repr(v2), digits))
+    return out
+
+
 def eigenvalues(nk, d: int, ks, mode: str = "float", dps: int = 30, route: str | None = None,
                 M: int | None = None) -> list[Eigen]:
     """Eigenvalues of the network kernel ``nk`` on S^{d-1} for every k in ``ks`` (see module docstring).
@@ -69,15 +96,20 @@ def eigenvalues(nk, d: int, ks, mode: str = "float", dps: int = 30, route: str |
     d : int >= 2
     ks : iterable of int >= 0
     mode : {"exact", "mpmath", "float"}
-    route : {"engine", "series"}, optional
-        Default: ``"engine"`` for closed forms, ``"series"`` otherwise.
+    route : {"engine", "series", "theta"}, optional
+        Default: ``"engine"`` for closed forms, ``"series"`` otherwise; ``"theta"``: float64
+        Gauss-Legendre in theta (:func:`theta_eigenvalues`).
     M : int, optional
         Series terms (default ``max(2 max(ks) + 40, 200)``).
     """
     d = check_int("d", d, 2)
     ks = [check_int("k", k, 0, 10**4) for k in ks]
     route = route or ("engine" if nk.closed_form else "series")
-    check_choice("route", route, ("engine", "series"))
+    check_choice("route", route, ("engine", "series", "theta"))
+    if route == "theta":
+        if mode != "float":
+            raise ValueError(f"route='theta' is float64 only; got mode={mode!r}")
+        return theta_eigenvalues(nk, d, ks)
     if route == "engine":
         if not nk.closed_form:
             raise ValueError(f"route='engine' needs a closed-form kernel; {nk!r} has none")
