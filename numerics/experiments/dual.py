@@ -107,14 +107,16 @@ def eigen_at(activation: str, kind: str, depth: int, d: int, ks: tuple) -> list[
 
 
 def extrapolated_slope(activation: str, kind: str, depth: int, d: int, k0: int) -> dict:
-    """Local log-log slopes of lambda_k on (k0, 2 k0) and (2 k0, 4 k0), Richardson-extrapolated in 1/k
-    (order 1); ``spread`` = |limit - last local slope| (the error scale of the estimate)."""
-    ks = (k0, 2 * k0, 4 * k0)
+    """Local log-log slopes of lambda_k on (k0, k1) and (k1, k2), ``k1 = 2 k0 + (k0 % 2)``,
+    ``k2 = 2 k1 + (k1 % 2)`` (parity kept), extrapolated as ``s(k) = s_inf + c / k`` at the pairs'
+    geometric means; ``spread`` = |limit - last local slope| (the error scale of the estimate)."""
+    k1 = 2 * k0 + k0 % 2
+    ks = (k0, k1, 2 * k1 + k1 % 2)
     lam = eigen_at(activation, kind, depth, d, ks)
-    s1 = math.log(lam[1] / lam[0]) / math.log(2)
-    s2 = math.log(lam[2] / lam[1]) / math.log(2)
-    lim = 2 * s2 - s1
-    return {"k": list(ks), "lambda": lam, "slopes": [s1, s2], "limit": lim, "spread": abs(lim - s2)}
+    s = [math.log(lam[i + 1] / lam[i]) / math.log(ks[i + 1] / ks[i]) for i in (0, 1)]
+    g = [math.sqrt(ks[i] * ks[i + 1]) for i in (0, 1)]
+    lim = (s[1] * g[1] - s[0] * g[0]) / (g[1] - g[0])
+    return {"k": list(ks), "lambda": lam, "slopes": s, "limit": lim, "spread": abs(lim - s[1])}
 
 
 def extrapolated_ratio(num: list, den: list) -> dict:
