@@ -124,3 +124,13 @@ def extrapolated_ratio(num: list, den: list) -> dict:
     r = [a / b for a, b in zip(num, den)]
     lim = 2 * r[1] - r[0]
     return {"ratios": r, "limit": lim, "spread": abs(lim - r[1])}
+
+
+def extrapolated_ratio_sequence(ks, lam) -> dict:
+    """``lambda_{k+2}/lambda_k`` for consecutive ``ks`` (same parity), extrapolated to k -> oo by a
+    quadratic fit in ``1/(k+1)``; ``spread`` = |quadratic - linear fit of the last three| (error scale)."""
+    r = np.array([lam[i + 1] / lam[i] for i in range(len(ks) - 1)])
+    h = 1.0 / (np.array(ks[:-1], dtype=float) + 1)
+    a2 = float(np.polyfit(h, r, 2)[-1])
+    a1 = float(np.polyfit(h[-3:], r[-3:], 1)[-1])
+    return {"ratios": r.tolist(), "limit": a2, "spread": abs(a2 - a1)}

@@ -108,7 +108,10 @@ def decay() -> Derivation:
     R = sympy.solve(sympy.Eq(arg, 1), t)[0]
     dv.step("erf NNGP: (2/pi) asin(2 t / 3) is analytic for |t| < R, the branch point of asin", sympy.Eq(sympy.Symbol("R"), R))
     dv.results["erf radius"] = R
-    dv.results["erf ratio"] = R**-2                   # lambda_{k+2} / lambda_k -> R^-2 (same parity)
+    rho = dv.step("Gegenbauer coefficients of a function analytic inside the Bernstein ellipse through the "
+                  "singularity decay like rho^-k, rho = R + sqrt(R^2 - 1) (not R^-k)",
+                  sympy.Eq(sympy.Symbol("rho"), R + sympy.sqrt(R**2 - 1)))
+    dv.results["erf ratio"] = sympy.simplify((R + sympy.sqrt(R**2 - 1))**-2)     # lambda_{k+2}/lambda_k
     return dv
 
 
