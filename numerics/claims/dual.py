@@ -69,7 +69,7 @@ parity.probe("relu + 1e-4 x^3", label="sigma + 1e-4 x^3", even_defect=1e-4)
 
 
 @claim(id="dual.decay", source="Bietti & Mairal 2019; Bietti & Bach 2021 (decay from the singularity at t = 1)",
-       cost=20, derive=td.decay,
+       cost=20, derive=td.decay,    # CPU s under load 11 (user 20 s incl. start-up); derivation 60 s wall
        statement=r"\mathrm{ReLU}^s:\ \lambda_k\asymp k^{-(d+2s)}\ (\mathrm{NNGP}),\ k^{-(d+2s-2)}\ (\mathrm{NTK});\ "
                  r"\mathrm{erf}:\ \lambda_{k+2}/\lambda_k\to(R+\sqrt{R^2-1})^{-2}")
 def decay(cfg, exponent_factor=1.0, ratio_factor=1.0):
@@ -101,7 +101,7 @@ decay.probe("ratio x1.02", label="ratio x1.02", ratio_factor=1.02)
 
 
 @claim(id="dual.depth", source="Bietti & Bach 2021, Thm 1 (deep ReLU NTK decays like k^-d at every depth)",
-       cost=25, derive=td.depth, statement=r"\lambda_k(\Theta_L)\sim C_L\,k^{-d},\ L=1..4")
+       cost=20, derive=td.depth, statement=r"\lambda_k(\Theta_L)\sim C_L\,k^{-d},\ L=1..4")
 def depth(cfg, exponent_factor=1.0, constant_factor=1.0):
     """The depth-L ReLU NTK keeps the k^-d rate; the L-dependent constant is read off the singular
     coefficients of the kernel at t = +-1."""
