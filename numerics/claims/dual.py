@@ -69,7 +69,7 @@ parity.probe("relu + 1e-4 x^3", label="sigma + 1e-4 x^3", even_defect=1e-4)
 
 
 @claim(id="dual.decay", source="Bietti & Mairal 2019; Bietti & Bach 2021 (decay from the singularity at t = 1)",
-       cost=20, derive=td.decay,    # CPU s under load 11 (user 20 s incl. start-up); derivation 60 s wall
+       cost=20, derive=td.decay,    # user CPU 20 s measured at load 11 on 2 cores (derivation included)
        statement=r"\mathrm{ReLU}^s:\ \lambda_k\asymp k^{-(d+2s)}\ (\mathrm{NNGP}),\ k^{-(d+2s-2)}\ (\mathrm{NTK});\ "
                  r"\mathrm{erf}:\ \lambda_{k+2}/\lambda_k\to(R+\sqrt{R^2-1})^{-2}")
 def decay(cfg, exponent_factor=1.0, ratio_factor=1.0):
