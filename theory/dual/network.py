@@ -233,7 +233,8 @@ class NetworkKernel:
     def series(self, M: int, mode: str = "float", dps: int = 30):
         """Taylor coefficients ``kappa_0..kappa_M`` of the kernel in ``t`` (all >= 0) and the
         certified bound ``K(1) - sum kappa_m`` on the tail for ``|t| <= 1`` (module
-        :mod:`theory.dual.series`).  Returns ``(kappa, tail)``."""
+        :mod:`theory.dual.series`), plus a floor ``K(1) (10^-digits + 4 eps (M + 1))`` for the
+        coefficients' quadrature digits and rounding.  Returns ``(kappa, tail)``."""
         M = check_int("M", M, 0)
         mp = check_choice("mode", mode, ("float", "mpmath")) == "mpmath"
         ctx = mpmath.workdps(dps + 10) if mp else _NoCtx()
@@ -258,7 +259,13 @@ class NetworkKernel:
             kappa = Th if self.kind == "ntk" else S
             K1 = self.value(1, "mpmath", dps) if mp else self.diagonal()
             tail = K1 - sum(kappa)
-            return kappa, (tail if tail > 0 else 0 * tail)
+            tail = tail if tail > 0 else 0 * tail
+            # rounding floor: the coefficients carry the quadrature's digits (Hermite route) and the
+            # sums their rounding; without it a zero computed tail would certify every digit
+            digits = min(F.digits, 99 if not self.kind == "ntk" else G.digits)
+            eps = mpmath.mpf(10) ** -(dps + 8) if mp else 2.3e-16
+            floor = abs(K1) * (10 ** -min(digits, dps + 8 if mp else 16) + 4 * eps * (M + 1))
+            return kappa, tail + floor
 
 
 class _NoCtx:
