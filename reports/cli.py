@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import argparse
 import sys
+
+from reports import network_args
 from typing import Any, Sequence
 
 __all__ = ["main"]
@@ -163,6 +165,8 @@ def cmd_kernels(args) -> int:
 
 
 def cmd_kernel(args) -> int:
+    if args.activation is not None or args.name is None:              # issue 14: the user's own network
+        return network_args.cmd_kernel(args, _emit)
     import mpmath
     from theory import kernel_value
     from theory.validate import check_dps
@@ -204,6 +208,8 @@ def _krange(spec: str) -> tuple[int, int]:
 def cmd_eigen(args) -> int:
     from theory import eigenvalues
     k0, k1 = _krange(args.k)
+    if args.activation is not None or args.name is None:              # issue 14: the user's own network
+        return network_args.cmd_eigen(args, _emit, range(k0, k1 + 1))
     eig = eigenvalues(args.name, args.d, range(k0, k1 + 1), mode=args.mode, dps=args.dps)
     rows = []
     for e in eig:
@@ -309,8 +315,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--json", action="store_true")
     sp.set_defaults(func=cmd_kernels)
 
-    sp = sub.add_parser("kernel", help="value of a named kernel at t")
-    sp.add_argument("name")
+    sp = sub.add_parser("kernel", help="value of a named kernel (or of --activation's network) at t")
+    sp.add_argument("name", nargs="?")
+    network_args.add_arguments(sp)
     sp.add_argument("--t", required=True, help="inner product t in [-1, 1] (exact: '1/3' allowed)")
     sp.add_argument("--mode", choices=["exact", "mpmath", "float"], default="float")
     sp.add_argument("--dps", type=_nonneg_int("--dps"), default=30, help="mpmath decimal digits, 5..1000")
@@ -318,7 +325,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp.set_defaults(func=cmd_kernel)
 
     sp = sub.add_parser("eigen", help="Funk-Hecke eigenvalues lambda_k (uniform probability measure)")
-    sp.add_argument("name")
+    sp.add_argument("name", nargs="?")
+    network_args.add_arguments(sp, plot=True)
     sp.add_argument("--d", required=True, type=_nonneg_int("--d"), help="ambient dimension (data on S^(d-1))")
     sp.add_argument("--k", required=True, help="K or K0:K1 (inclusive)")
     sp.add_argument("--mode", choices=["exact", "mpmath", "float"], default="exact")

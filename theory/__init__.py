@@ -14,6 +14,7 @@ kernels; the derivations of every claim live in the submodules (one job each):
 - ``theory.cnnflow_fourier``     -- the Fourier view of CNN training (random kernels, band theorems, rates)
 - ``theory.zhou2023`` -- linear stage of CNN training at small initialisation (Zhou et al. 2023)
 - ``theory.geifman2022`` -- convolutional NTK/GP kernels on the multisphere (Geifman et al. 2022)
+- ``theory.dual``       -- the kernel and spectrum of any network (activation, bias, depth): network_kernel
 - ``theory.derivation``  -- the :class:`Derivation` record every claim's ``derive()`` returns
 
 Examples
@@ -25,6 +26,7 @@ Examples
 from theory.derivation import Derivation, Step
 from theory.kernels import KERNELS, kernel, kernel_description, kernel_value, t
 from theory.funk_hecke import eigenvalue, eigenvalues, multiplicity, legendre_P
+from theory.dual import network_kernel
 
 __all__ = ["Derivation", "Step", "KERNELS", "kernel", "kernel_description", "kernel_value", "t",
-           "eigenvalue", "eigenvalues", "multiplicity", "legendre_P"]
+           "eigenvalue", "eigenvalues", "multiplicity", "legendre_P", "network_kernel"]

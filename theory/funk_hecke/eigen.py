@@ -164,8 +164,9 @@ def eigenvalues(kernel: Any, d: int, ks: Iterable[int], mode: str = "exact", dps
 
     Parameters
     ----------
-    kernel : str or sympy.Expr
-        A name from :data:`theory.kernels.KERNELS` or an expression in :data:`theory.kernels.t`.
+    kernel : str or sympy.Expr or theory.dual.NetworkKernel
+        A name from :data:`theory.kernels.KERNELS`, an expression in :data:`theory.kernels.t`, or a
+        network kernel (dispatched to :func:`theory.dual.spectrum.eigenvalues`).
     d : int in [2, D_MAX]
         Ambient dimension (data on S^{d-1} in R^d).
     ks : iterable of int in [0, K_MAX]
@@ -180,6 +181,8 @@ def eigenvalues(kernel: Any, d: int, ks: Iterable[int], mode: str = "exact", dps
     ValueError, TypeError
         One line naming the argument and its supported range (checked before any work is done).
     """
+    if hasattr(kernel, "eigenvalues") and not isinstance(kernel, (str, sympy.Basic)):
+        return kernel.eigenvalues(d, ks, mode=mode, dps=dps)    # theory.dual network kernels
     d = check_int("d", d, 2, D_MAX, what="dimension")
     mode = check_mode(mode)
     dps = check_dps("dps", dps)
@@ -222,4 +225,4 @@ def eigenvalue(kernel: Any, d: int, k: int, mode: str = "exact", dps: int = 30):
     23/32768
     """
     k = check_int("k", k, 0, K_MAX, what="degree")
-    return eigenvalues(kernel, d, [k], mode=mode, dps=dps)[0].value
+    return eigenvalues(kernel, d, [k], mode=mode, dps=dps)[0].value     # network kernels too
