@@ -18,7 +18,8 @@ import sympy as sp
 
 from theory.derivation import Derivation
 
-__all__ = ["label_transform", "toy_leading_order_loss", "cross_entropy"]
+__all__ = ["label_transform", "toy_leading_order_loss", "cross_entropy", "toy_shifted_activation",
+           "shifted_activation"]
 
 f, y, s = sp.symbols("f y s", real=True)
 
@@ -114,4 +115,70 @@ def cross_entropy() -> Derivation:
                 all(sp.expand(e) == 0 for e in toy["adot"] - Ag.T * toy["wbar"]))
     d.step("so the block system of docs/zhou2023.md §2 holds with A_g = (1/n) sum_i g_i x_i^(p)",
            r"A_g=\tfrac1n\textstyle\sum_i g(y_i)\,x_i^{(p)}")
+    return d
+
+
+@functools.lru_cache(maxsize=None)
+def toy_shifted_activation(length=3, ks=2, n=2, M=2):
+    """Rescaled MSE velocities of a 1-D toy CNN whose activation has ``sigma(0) = c0 != 0``.
+
+    ``sigma(u) = c0 + c1 u + c2 u^2``; ``f(x) = sum_{k,p} eps abar_kp sigma(eps <wbar_k, x^(p)>)``,
+    ``R = 1/(2n) sum_i (f(x_i) - y_i)^2`` (docs/zhou2023.md §1).  Returns the Laurent
+    coefficients in ``eps`` of ``-eps^-2 dR/dabar`` (orders -1 and 0) and of ``-eps^-2 dR/dwbar``
+    (order 0), with the symbols used (dict).
+    """
+    eps = sp.Symbol("epsilon", positive=True)
+    c0, c1, c2 = sp.symbols("c0 c1 c2", real=True)
+    P = length - ks + 1
+    X = [[sp.Symbol(f"x{i}_{j}", real=True) for j in range(length)] for i in range(n)]
+    ys = [sp.Symbol(f"y{i}", real=True) for i in range(n)]
+    patch = [[sp.Matrix(X[i][p:p + ks]) for p in range(P)] for i in range(n)]
+    wb = [sp.Matrix([sp.Symbol(f"w{m}_{r}", real=True) for r in range(ks)]) for m in range(M)]
+    ab = [sp.Matrix([sp.Symbol(f"a{m}_{p}", real=True) for p in range(P)]) for m in range(M)]
+    act = lambda u: c0 + c1 * u + c2 * u ** 2                            # noqa: E731
+    out = [sum(eps * ab[m][p] * act(eps * (wb[m].T * patch[i][p])[0]) for m in range(M) for p in range(P))
+           for i in range(n)]
+    R = sum((out[i] - ys[i]) ** 2 for i in range(n)) / (2 * n)
+
+    def coeff(e, power):
+        """Coefficient of eps^power in -dR/de (so of eps^(power-2) in -eps^-2 dR/de)."""
+        return sp.expand(-sp.diff(R, e)).coeff(eps, power)
+
+    return {"adot_m1": [sp.Matrix([coeff(e, 1) for e in ab[m]]) for m in range(M)],
+            "adot_0": [sp.Matrix([coeff(e, 2) for e in ab[m]]) for m in range(M)],
+            "wdot_0": [sp.Matrix([coeff(e, 2) for e in wb[m]]) for m in range(M)],
+            "wbar": wb, "abar": ab, "patch": patch, "y": ys, "c": (c0, c1, c2)}
+
+
+def shifted_activation() -> Derivation:
+    """Derivation of claim ``zhou2023.softplus-linear-stage``: with ``c0 = sigma(0) != 0`` the
+    rescaled linear stage is ``wdot_k = c1 A a_k``, ``adot_kp = c1 (A^T w_k)_p + c0 ybar / eps
+    - c0^2 sum_{k'p'} a_k'p'`` (``c1 = sigma'(0)``); softplus: ``c0 = log 2``, ``c1 = 1/2``."""
+    d = Derivation("Linear stage with sigma(0) != 0: rate sigma'(0), forcing sigma(0) ybar, common-mode damping sigma(0)^2")
+    u = sp.Symbol("u", real=True)
+    for name, expr in (("softplus", sp.log(1 + sp.exp(u))), ("sigmoid", 1 / (1 + sp.exp(-u)))):
+        c0v, c1v = sp.simplify(expr.subs(u, 0)), sp.simplify(sp.diff(expr, u).subs(u, 0))
+        d.step(f"{name}: sigma(0), sigma'(0)", sp.Tuple(c0v, c1v))
+        d.results[f"sigma0_{name}"], d.results[f"dsigma0_{name}"] = c0v, c1v
+    toy = toy_shifted_activation()
+    c0, c1, _ = toy["c"]
+    n, P, M = len(toy["y"]), len(toy["patch"][0]), len(toy["wbar"])
+    A = sp.Matrix.hstack(*[sum((toy["y"][i] * toy["patch"][i][p] for i in range(n)), sp.zeros(2, 1)) / n
+                           for p in range(P)])
+    ybar = sum(toy["y"]) / n
+    S = sum(sum(a) for a in toy["abar"])
+    ones = sp.ones(P, 1)
+    d.step("order eps^-1 of adot (O(1) unrescaled drift of every readout)", toy["adot_m1"][0])
+    d.step("order eps^0 of adot, kernel 0", toy["adot_0"][0])
+    d.check("order eps^-1 of adot_k is c0 ybar 1 (zero iff the labels are centred)",
+            all(sp.expand(e) == 0 for m in range(M) for e in toy["adot_m1"][m] - c0 * ybar * ones))
+    d.check("order eps^0 of adot_k is c1 A^T w_k - c0^2 (sum of all readouts) 1",
+            all(sp.expand(e) == 0 for m in range(M)
+                for e in toy["adot_0"][m] - c1 * A.T * toy["wbar"][m] + c0 ** 2 * S * ones))
+    d.check("order eps^0 of wdot_k is c1 A a_k",
+            all(sp.expand(e) == 0 for m in range(M) for e in toy["wdot_0"][m] - c1 * A * toy["abar"][m]))
+    d.results["rate_factor"] = c1
+    d.results["common_mode"] = c0 ** 2
+    d.step("common-mode eigenvalue of the readouts: -c0^2 M |P| (GD stable only for eta < 2/(c0^2 M |P|))",
+           -c0 ** 2 * sp.Symbol("M") * sp.Symbol("P"))
     return d

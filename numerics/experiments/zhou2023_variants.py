@@ -17,7 +17,8 @@ from scipy.special import expit
 from numerics.data import images
 from theory.validate import check_choice, check_int, check_real
 
-__all__ = ["offset_template_data", "output_gradient", "train_loss", "linear_stage", "rotated"]
+__all__ = ["offset_template_data", "output_gradient", "train_loss", "linear_stage", "rotated",
+           "shifted_linear_gd", "shifted_stage"]
 
 LOSSES = ("mse", "bce")
 
@@ -84,7 +85,7 @@ def train_loss(X, y, M, eps, eta, loss="bce", activation="tanh", kernel_size=3, 
 
     Returns
     -------
-    dict with ``W0`` (M, d), ``A0`` (M, |P|), ``W_lin`` (M, d), ``T_lin`` (time), ``steps``,
+    dict with ``W0`` (M, d), ``A0`` (M, |P|), ``W_lin`` (M, d), ``A_lin`` (M, |P|), ``T_lin`` (time), ``steps``,
     ``eta``, ``R0``, ``seconds``.
     """
     from numerics.nets.cnn import CNN
@@ -104,7 +105,8 @@ def train_loss(X, y, M, eps, eta, loss="bce", activation="tanh", kernel_size=3, 
         if not math.isfinite(R):
             raise FloatingPointError(f"GD diverged at step {k}: loss = {R!r}")
         if R <= (1.0 - delta) * R0:
-            return {"W0": W0, "A0": A0, "eta": float(eta), "W_lin": net.params["w"].reshape(M, -1).copy(), "T_lin": k * eta,
+            return {"W0": W0, "A0": A0, "eta": float(eta), "W_lin": net.params["w"].reshape(M, -1).copy(),
+                    "A_lin": net.params["a"].reshape(M, -1).copy(), "T_lin": k * eta,
                     "steps": k, "R0": R0, "seconds": time.perf_counter() - t0}
         _, g = net.loss_and_grad(X, out - r)
         for key in g:
@@ -141,4 +143,54 @@ def linear_stage(loss, n, M, gamma, seed, h=0.05, delta=0.01, offset=0.3, amp=0.
     r = train_loss(X, y, M, small_init_eps(M, gamma), h / sig1, loss=loss,
                    seed=np.random.default_rng([seed, 2]), delta=delta)
     r.update(X=X, y=y)
+    return r
+
+
+def shifted_linear_gd(A, W0, A0, eta, k, rate, common, forcing=0.0):
+    """``k`` simultaneous GD steps of the linear stage with ``sigma(0) != 0``
+    (docs/zhou2023_variants.md §3, :func:`theory.zhou2023_variants.shifted_activation`):
+    ``W += eta rate Aout A^T``, ``Aout += eta (rate W A + forcing - common * sum(Aout))``.
+
+    Parameters
+    ----------
+    A : ndarray, shape (d, |P|);  W0 : (M, d);  A0 : (M, |P|)
+    eta : float > 0;  k : int >= 0
+    rate : float (``sigma'(0)``);  common : float (``sigma(0)^2``);  forcing : float (``sigma(0) ybar``)
+
+    Returns
+    -------
+    W, Aout : ndarrays, shapes (M, d) and (M, |P|)
+    """
+    check_int("k", k, 0, what="number of steps")
+    W, Ao = np.array(W0, dtype=np.float64), np.array(A0, dtype=np.float64)
+    for _ in range(k):
+        W, Ao = W + eta * rate * (Ao @ A.T), Ao + eta * (rate * (W @ A) + forcing - common * Ao.sum())
+    return W, Ao
+
+
+def shifted_stage(activation, n, M, gamma, seed, h=0.05, delta=0.01, amp=0.1, rough=0.25):
+    """MSE run of :func:`train_loss` with a ``sigma(0) != 0`` activation on centred images
+    (:func:`offset_template_data` with offset 0, labels ``s = +-1`` balanced, so ``ybar = 0``).
+
+    Step ``min(h / (sigma'(0) sigma1), 1 / (sigma(0)^2 M |P|))``: half the GD stability bound of
+    the readouts' common mode (docs/zhou2023_variants.md §3); ``sigma(0)``, ``sigma'(0)`` read
+    numerically off the activation.  Data seeded by ``(seed, 1)``, init by ``(seed, 2)``.
+
+    Returns
+    -------
+    dict of :func:`train_loss` plus ``X`` (n, 1, 8, 8), ``y`` (n,) and ``A`` (9, 36).
+    """
+    from numerics.experiments.zhou2023 import data_matrix, small_init_eps, svd
+    from numerics.nets.activations import get
+
+    X, y = offset_template_data(n, np.random.default_rng([seed, 1]), offset=0.0, amp=amp,
+                                rough=rough, noise=0.2 * amp)
+    y = 2.0 * y - 1.0
+    A = data_matrix(X, y, 3)
+    act, z = get(activation), np.zeros(1)
+    c0, c1 = float(act.value(z)[0]), float(act.derivative(z)[0])
+    eta = min(h / (c1 * svd(A)[1][0]), 1.0 / (c0 * c0 * M * A.shape[1]))
+    r = train_loss(X, y, M, small_init_eps(M, gamma), eta, loss="mse", activation=activation,
+                   seed=np.random.default_rng([seed, 2]), delta=delta)
+    r.update(X=X, y=y, A=A)
     return r

@@ -28,3 +28,10 @@ def test_toy_leading_order_is_linear_in_the_other_layer():
     toy = tv.toy_leading_order_loss("bce")
     for e in toy["wdot"]:
         assert sp.Poly(e, *toy["abar"]).total_degree() == 1
+
+
+def test_shifted_activation_derivation():
+    d = tv.shifted_activation()
+    assert d.verified and len(d.checks) == 3
+    assert d.results["sigma0_softplus"] == sp.log(2) and d.results["dsigma0_softplus"] == sp.Rational(1, 2)
+    assert d.results["sigma0_sigmoid"] == sp.Rational(1, 2) and d.results["dsigma0_sigmoid"] == sp.Rational(1, 4)

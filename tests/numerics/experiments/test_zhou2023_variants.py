@@ -48,3 +48,20 @@ def test_bce_linear_stage_follows_centred_label_matrix():
 def test_rotated_angle():
     u = ex.rotated([1.0, 0, 0], [1.0, 1.0, 0], 30)
     assert np.isclose(np.linalg.norm(u), 1) and np.isclose(u[0], np.cos(np.radians(30)))
+
+
+def test_shifted_linear_gd_reduces_to_scaled_block_system():
+    rng = np.random.default_rng(1)
+    A, W0, A0 = rng.standard_normal((9, 36)), rng.standard_normal((4, 9)), rng.standard_normal((4, 36))
+    W, Ao = ex.shifted_linear_gd(A, W0, A0, 0.01, 30, 0.5, 0.0)
+    Wc, Ac = cd.gd_closed_form(0.5 * A, W0, A0, 0.01, 30)
+    assert np.allclose(W, Wc, rtol=1e-10, atol=1e-10) and np.allclose(Ao, Ac, rtol=1e-10, atol=1e-10)
+    _, Ad = ex.shifted_linear_gd(A, W0, A0, 1.0 / (4 * 36), 200, 0.0, 1.0)
+    assert abs(Ad.sum()) < 1e-8 * abs(A0.sum())          # common mode damped at rate M|P|
+
+
+def test_softplus_stage_follows_the_shifted_linear_model():
+    r = ex.shifted_stage("softplus", 40, 8, 4.0, 0)
+    W, Ao = ex.shifted_linear_gd(r["A"], r["W0"], r["A0"], r["eta"], r["steps"], 0.5, np.log(2) ** 2)
+    assert np.linalg.norm(r["W_lin"] - W) / np.linalg.norm(W) < 0.01
+    assert np.linalg.norm(r["A_lin"] - Ao) / np.linalg.norm(Ao) < 0.01
