@@ -85,7 +85,7 @@ cross_entropy_data_matrix.probe("g shifted by +0.02", label="g + 0.02", shift=0.
 cross_entropy_data_matrix.probe("g shifted by +0.01", label="g + 0.01", shift=0.01)
 
 
-@claim(id="zhou2023.softplus-linear-stage", cost=8, derive=tv.shifted_activation,
+@claim(id="zhou2023.softplus-linear-stage", cost=7, derive=tv.shifted_activation,
        source=f"{SRC}, Figs. 4/10 (other activations); App. C (32)-(34); docs/zhou2023.md §1; "
               "docs/zhou2023_variants.md §3",
        statement=r"\sigma(0)=c_0\ne0:\ \dot w_k=c_1Aa_k,\ \dot a_{kp}=c_1(A^\top w_k)_p+c_0\bar y/\varepsilon"
