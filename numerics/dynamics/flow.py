@@ -3,7 +3,7 @@
 Gradient flow (GF) ``theta' = -grad L(theta)``; gradient descent (GD) ``theta <- theta - eta grad L``
 (explicit Euler on GF with step ``eta``, so GD after ``k`` steps sits at "time" ``k eta``).
 
-Methods (``../shared/theory/cnn_gradient_flow.md`` §8):
+Methods (docs/cnnflow.md §8):
 
 - ``"DOP853"``, ``"RK45"``, ``"Radau"``, ``"LSODA"``, ``"BDF"``: :func:`scipy.integrate.solve_ivp`
   with the stated ``rtol``/``atol``; for smooth activations (linear, tanh, xtanh, softplus, relu2).

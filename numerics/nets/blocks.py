@@ -1,6 +1,6 @@
 """Patch extraction (im2col) and the per-block layer algebra of the two-layer CNN.
 
-Model and notation: :mod:`numerics.nets.cnn` (``../shared/theory/cnn_gradient_flow.md`` §0).  This
+Model and notation: :mod:`numerics.nets.cnn` (docs/cnnflow.md §0).  This
 module holds the array work only; :class:`numerics.nets.cnn.CNN` validates input and owns parameters.
 
 Layouts (``F = C q^dim`` patch length, ``F1 = F + 1`` with the bias row of ones, ``|P|`` output
