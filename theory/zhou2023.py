@@ -368,5 +368,7 @@ def multichannel() -> Derivation:
     blocks = [col[c * s2:(c + 1) * s2, 0] for c in range(3)]
     cos = [sp.simplify((b.T * sp.ones(s2, 1))[0] / (b.norm() * sp.sqrt(s2))) for b in blocks]
     d.check("each channel block of u1 has cosine 1 with the all-ones vector", all(c == 1 for c in cos))
+    _init_statistics(d)        # the sign split and T_delta are those of the single-channel case:
+    _t_delta(d)                # A enters only through sigma_1, u_1, v_1 (Thm 4)
     d.results.update({"A_2ch": A})
     return d

@@ -61,7 +61,7 @@ def _share_tol(share_expected, n_aligned):
 
 
 # ----------------------------------------------------------------------------- linear solution
-@claim(id="zhou2023.linear-solution", cost=4, aliases=("condensation.linear-solution",), derive=tc.linear_solution,
+@claim(id="zhou2023.linear-solution", cost=5, aliases=("condensation.linear-solution",), derive=tc.linear_solution,
        source=f"{SRC}, App. C (32)-(34), Prop. 1 (50)-(53), Remark 5; docs/zhou2023.md §2",
        statement=r"\frac{d}{dt}\begin{bmatrix}w_k\\a_k\end{bmatrix}=\begin{bmatrix}0&A\\A^\top&0\end{bmatrix}"
                  r"\begin{bmatrix}w_k\\a_k\end{bmatrix},\ w_k(t)=\sum_j[\cosh(\sigma_jt)\omega_{kj}+\sinh(\sigma_jt)"
@@ -144,7 +144,7 @@ def _condensation_criteria(cfg, run, u, share_factor, t_form, t_rate_factor, tol
                   "angle to u (deg)": cd.angle_deg(run["direction"], u)}
 
 
-@claim(id="zhou2023.alignment", cost=60, aliases=("condensation.alignment",), derive=tc.alignment,
+@claim(id="zhou2023.alignment", cost=75, aliases=("condensation.alignment",), derive=tc.alignment,
        source=f"{SRC}, Thm 1/3 (69)-(70), (67); docs/zhou2023.md §3, §5",
        statement=r"\gamma=4,\ M=512:\ \#\{k:|\cos(w_k(T_{\rm lin}),u_1)|>0.99\}\ge0.7M,\ \angle(\hat w,u_1)\approx0,\ "
                  r"\text{share at }+u_1=P(C^+_{k1}>0)=\tfrac12,\ "
@@ -271,7 +271,7 @@ gap_rate.probe("flow rate sigma1 - sigma2 (GD correction, about 1.5%, dropped)",
 
 
 # ----------------------------------------------------------------------------- multichannel
-@claim(id="zhou2023.multichannel", cost=20, aliases=("condensation.multichannel",), derive=tc.multichannel,
+@claim(id="zhou2023.multichannel", cost=25, aliases=("condensation.multichannel",), derive=tc.multichannel,
        source=f"{SRC}, Thm 4, App. D (88), Fig. 7; docs/zhou2023.md §2, §4",
        statement=r"C=3:\ \#\{k:\min_c|\cos(w_k[c],u_1[c])|>0.99\}\ge0.7M\ \text{at }T_{\rm lin},\ "
                  r"\angle(\hat w,u_1)\approx0,\ \text{share at }+u_1=\tfrac12,\ T_{\rm lin}\approx T_\delta")
