@@ -16,6 +16,7 @@ import functools
 
 import sympy as sp
 from sympy.stats import E, Normal
+from sympy.stats import P as Prob
 
 from theory.derivation import Derivation
 
@@ -74,7 +75,9 @@ def toy_leading_order(channels=1, length=3, s=2, n=2, M=2):
     Returns
     -------
     dict with ``A`` (d x |P| data matrix from its definition), ``wdot``, ``adot`` (lists over k of
-    the leading-order velocities), ``wbar``, ``abar`` (lists over k of symbol vectors).
+    the leading-order velocities: the eps^2 Taylor coefficient of -dR/dwbar_k, -dR/dabar_k),
+    ``wbar``, ``abar`` (lists over k of symbol vectors), ``patch``, ``y``, ``lower_orders_vanish``
+    (whether the eps^0 and eps^1 coefficients are zero, so eps^2 is the leading order).
     """
     eps = sp.Symbol("epsilon", positive=True)
     P = length - s + 1
@@ -98,12 +101,19 @@ def toy_leading_order(channels=1, length=3, s=2, n=2, M=2):
     for p in range(P):
         A[:, p] = sum((y[i] * patch[i][p] for i in range(n)), sp.zeros(d, 1)) / n
 
+    low = []
+
     def lead(e):
-        return sp.expand(-sp.diff(R, e) / eps ** 2).subs(eps, 0)
+        # Taylor coefficients in eps of -dR/de (a polynomial in eps): orders 0 and 1 must vanish,
+        # order 2 is the rescaled velocity (derivatives at eps = 0 avoid expanding R)
+        g = -sp.diff(R, e)
+        low.append(_zero(g.subs(eps, 0)) and _zero(sp.diff(g, eps).subs(eps, 0)))
+        return sp.expand(sp.diff(g, eps, 2).subs(eps, 0) / 2)
 
     wdot = [sp.Matrix([lead(e) for e in wb[m]]) for m in range(M)]
     adot = [sp.Matrix([lead(e) for e in ab[m]]) for m in range(M)]
-    return {"A": A, "wdot": wdot, "adot": adot, "wbar": wb, "abar": ab, "patch": patch, "y": y}
+    return {"A": A, "wdot": wdot, "adot": adot, "wbar": wb, "abar": ab, "patch": patch, "y": y,
+            "lower_orders_vanish": all(low)}
 
 
 def t_delta_formula():
@@ -125,10 +135,8 @@ def _svd_example():
     return A, U, V, sig
 
 
-def linear_solution() -> Derivation:
-    """Block system, its SVD solution (Prop. 1), invariants and the GD analogue."""
-    d = Derivation("Linearised flow d/dt[w;a] = [[0,A],[A^T,0]][w;a]: exact solution and GD analogue")
-    # 1. the leading-order flow of a toy CNN is the block system (docs/zhou2023.md §6 item 7)
+def _toy_is_block_system(d: Derivation) -> None:
+    """Step 1: the leading-order flow of a toy CNN is the block system (docs/zhou2023.md §6 item 7)."""
     toy = toy_leading_order(channels=1, length=3, s=2, n=2, M=2)
     A = toy["A"]
     d.step("Toy CNN (1-D, 2 samples of length 3, s = 2, 2 kernels, dense head, sigma(u) = u + c2 u^2 + c3 u^3 "
@@ -137,25 +145,34 @@ def linear_solution() -> Derivation:
     ok_w = all(_mzero(toy["wdot"][m] - A * toy["abar"][m]) for m in range(2))
     ok_a = all(_mzero(toy["adot"][m] - A.T * toy["wbar"][m]) for m in range(2))
     d.step("Leading order in eps of -eps^-2 dR/dwbar_1 (it involves kernel 1 only)", toy["wdot"][0])
+    d.check("orders eps^0, eps^1 of dR/dwbar_k, dR/dabar_k vanish", toy["lower_orders_vanish"])
     d.check("-eps^-2 dR/dwbar_k -> A abar_k (eps -> 0), every k", ok_w)
     d.check("-eps^-2 dR/dabar_k -> A^T wbar_k (eps -> 0), every k", ok_a)
-    # 2. spectrum of B
+    d.results["A_toy"] = A
+
+
+def _block_spectrum(d: Derivation) -> None:
+    """Step 2: det(xI - B) = x^(|P|-d) det(x^2 I - A A^T) for a symbolic 2 x 3 ``A``."""
     a = sp.Matrix(2, 3, sp.symbols("a11 a12 a13 a21 a22 a23", real=True))
     B = sp.BlockMatrix([[sp.zeros(2, 2), a], [a.T, sp.zeros(3, 3)]]).as_explicit()
-    lhs = (x * sp.eye(5) - B).det()
-    rhs = x * (x ** 2 * sp.eye(2) - a * a.T).det()
+    lhs = (x * sp.eye(5) - B).det(method="berkowitz")
+    rhs = x * (x ** 2 * sp.eye(2) - a * a.T).det(method="berkowitz")
     d.step("det(xI - B) for a symbolic 2x3 A", sp.factor(lhs))
     d.check("det(xI - B) = x^(|P|-d) det(x^2 I - A A^T)", _zero(sp.expand(lhs - rhs)))
-    # 3. SVD propagator with a frozen kernel component
+
+
+def _svd_propagator(d: Derivation) -> None:
+    """Step 3: Prop. 1 (52)-(53) as a propagator X(t) on an exact rank-2 ``A``, frozen block included.
+
+    Records ``frozen factor``: the coefficient of ``(I - U_r U_r^T) w_k(0)`` in ``w_k(t)``, read off X(t).
+    """
     A2, U, V, sig = _svd_example()
     d.step("Exact rank-2 example A = U diag(3, 2) V^T (U, V rational orthogonal from Cayley transforms)", A2)
     B2 = sp.BlockMatrix([[sp.zeros(3, 3), A2], [A2.T, sp.zeros(4, 4)]]).as_explicit()
-    ev = B2.eigenvals()
-    d.check("spec(B) = {+-3, +-2, 0 (x3)}", ev == {3: 1, -3: 1, 2: 1, -2: 1, 0: 3})
-    Ur, Vr = U[:, :2], V[:, :2]
+    d.check("spec(B) = {+-3, +-2, 0 (x3)}", B2.eigenvals() == {3: 1, -3: 1, 2: 1, -2: 1, 0: 3})
+    Ur, Vr, Qu, Qv = U[:, :2], V[:, :2], U[:, 2:], V[:, 2:]
     Ch = sp.diag(*[sp.cosh(s_ * t) for s_ in sig])
     Sh = sp.diag(*[sp.sinh(s_ * t) for s_ in sig])
-    Qu, Qv = U[:, 2:], V[:, 2:]
     Xt = sp.BlockMatrix([[Ur * Ch * Ur.T + Qu * Qu.T, Ur * Sh * Vr.T],
                          [Vr * Sh * Ur.T, Vr * Ch * Vr.T + Qv * Qv.T]]).as_explicit()
     d.step("Propagator of Prop. 1 (52)-(53), frozen parts Q_U Q_U^T (ker A^T) and Q_V Q_V^T (ker A)", "X(t)")
@@ -163,7 +180,13 @@ def linear_solution() -> Derivation:
     d.check("X(0) = I", _mzero(Xt.subs(t, 0) - sp.eye(7)))
     d.check("kernel component along u_3 (ker A^T) is frozen: u_3^T X(t) = u_3^T X(0)",
             _mzero(Qu.T * Xt[:3, :] - sp.Matrix.hstack(Qu.T, sp.zeros(1, 4))))
-    # 4. one singular pair: cosh/sinh, exponentials, invariants
+    frozen = sp.simplify((Qu.T * Xt[:3, :3] * Qu)[0])
+    d.step("coefficient of the frozen part (I - U_r U_r^T) w_k(0) in w_k(t): u_3^T X_ww(t) u_3", frozen)
+    d.results["frozen factor"] = frozen
+
+
+def _mode_invariants(d: Derivation) -> None:
+    """Step 4: one singular pair: cosh/sinh, exponentials, invariants; records the mode propagator."""
     sol = mode_solution()
     w_, a_ = sol
     d.step("exp(t [[0, lambda], [lambda, 0]]) (omega_0, alpha_0)", sol)
@@ -179,7 +202,12 @@ def linear_solution() -> Derivation:
             _zero(sp.diff((w_ ** 2 + a_ ** 2) / 2, t) - 2 * lam * w_ * a_))
     d.check("omega alpha = C+^2 e^(2 lambda t) - C-^2 e^(-2 lambda t)",
             _zero((w_ * a_ - Cp ** 2 * sp.exp(2 * lam * t) + Cm ** 2 * sp.exp(-2 * lam * t)).rewrite(sp.exp)))
-    # 5. gradient descent
+    d.results.update({"omega(t)": w_, "alpha(t)": a_,
+                      "cosh_t": sp.diff(w_, om0), "sinh_t": sp.diff(w_, al0)})
+
+
+def _gd_analogue(d: Derivation) -> None:
+    """Step 5: k GD steps on one pair: eigenvalues 1 +- eta lambda, powers c_k, s_k, flow limit."""
     G = sp.Matrix([[1, eta * lam], [eta * lam, 1]])
     d.check("eigenvalues of the GD step matrix are 1 +- eta lambda",
             G.eigenvals() == {1 + eta * lam: 1, 1 - eta * lam: 1})
@@ -191,14 +219,26 @@ def linear_solution() -> Derivation:
             _mzero(Gk - sp.Matrix([[ck, sk], [sk, ck]])))
     d.check("(1 + lambda tau/k)^k -> e^(lambda tau) as k -> oo (GD -> flow at t = k eta)",
             _zero(sp.limit((1 + lam * tau / k) ** k, k, sp.oo) - sp.exp(lam * tau)))
-    d.results.update({"A_toy": A, "omega(t)": w_, "alpha(t)": a_, "c_k": ck, "s_k": sk})
+    d.results.update({"c_k": ck, "s_k": sk})
+
+
+def linear_solution() -> Derivation:
+    """Block system, its SVD solution (Prop. 1) with the frozen part, invariants and the GD analogue.
+
+    Results: ``A_toy``; ``frozen factor`` (= 1); ``omega(t)``, ``alpha(t)``, ``cosh_t``, ``sinh_t``
+    (mode propagator entries in ``lambda, t``); ``c_k``, ``s_k`` (GD powers in ``lambda, eta, k``).
+    """
+    d = Derivation("Linearised flow d/dt[w;a] = [[0,A],[A^T,0]][w;a]: exact solution and GD analogue")
+    _toy_is_block_system(d)
+    _block_spectrum(d)
+    _svd_propagator(d)
+    _mode_invariants(d)
+    _gd_analogue(d)
     return d
 
 
-def alignment() -> Derivation:
-    """End of the linear stage T_delta, its growth in log M, and the multiplicity-1 condition."""
-    d = Derivation("Alignment with +-u1 during the linear stage; end of the linear stage T_delta")
-    # 1. under the linear flow (1/n) sum_i y_i f(x_i) = sum_k w_k^T A a_k (linear sigma, toy net)
+def _output_is_mode_sum(d: Derivation) -> None:
+    """Under the linear flow (1/n) sum_i y_i f(x_i) = sum_k w_k^T A a_k = sum_j sigma_j omega_j alpha_j."""
     toy = toy_leading_order(channels=1, length=3, s=2, n=2, M=1)
     A, w, a_, patch, y = toy["A"], toy["wbar"][0], toy["abar"][0], toy["patch"], toy["y"]
     f = [sum(a_[p] * (w.T * patch[i][p])[0] for p in range(A.cols)) for i in range(2)]
@@ -210,35 +250,61 @@ def alignment() -> Derivation:
     modes = sum(sig[j] * (ws.T * U[:, j])[0] * (as_.T * V[:, j])[0] for j in range(2))
     d.check("w^T A a = sum_j sigma_j omega_j alpha_j (exact rank-2 example)",
             _zero((ws.T * A2 * as_)[0] - modes))
-    # 2. E (C+_k1)^2 = eps^2 / 2 for omega, alpha ~ N(0, eps^2) independent
+
+
+def _init_statistics(d: Derivation) -> None:
+    """E (C+_k1)^2 = eps^2/2 and P(C+_k1 > 0) = 1/2 for omega, alpha ~ N(0, eps^2) independent."""
     eps = sp.Symbol("epsilon", positive=True)
     Om, Al = Normal("omega", 0, eps), Normal("alpha", 0, eps)
     ECp = sp.simplify(E(((Om + Al) / 2) ** 2))
     d.step("E (C+_k1)^2 with omega_k1, alpha_k1 ~ N(0, eps^2) independent", ECp)
     d.check("E (C+)^2 = eps^2 / 2", _zero(ECp - eps ** 2 / 2))
-    # 3. T_delta
+    share = sp.simplify(Prob(Om + Al > 0))
+    d.step("P(C+_k1 > 0): the share of the kernels that go to +u1 (the rest go to -u1)", share)
+    d.check("P(C+ > 0) = 1/2", _zero(share - sp.Rational(1, 2)))
+    d.results.update({"E C+^2": ECp, "P(C+>0)": share})
+
+
+def _t_delta(d: Derivation) -> None:
+    """T_delta for the flow and for GD (step eta), and dT_delta/dlog M = (gamma - 1)/(2 sigma1)."""
     sol, (s1, S, dl, yb, T) = t_delta_formula()
     d.check("sigma1 S e^(2 sigma1 T) = delta ybar2/2 has one real solution", len(sol) == 1)
     Td = sp.expand_log(sol[0], force=True)
     d.step("T_delta = log(delta ybar2 / (2 sigma1 S)) / (2 sigma1), S = sum_k (C+_k1)^2", Td)
+    gd = sp.solve(sp.Eq(s1 * S * (1 + eta * s1) ** (2 * T / eta), dl * yb / 2), T)
+    d.check("GD: sigma1 S (1 + eta sigma1)^(2T/eta) = delta ybar2/2 has one real solution", len(gd) == 1)
+    Tg = sp.expand_log(gd[0], force=True)
+    d.step("GD analogue (e^(2 sigma1 t) -> (1 + eta sigma1)^(2t/eta))", Tg)
+    d.check("T_delta(GD) -> T_delta as eta -> 0", _zero(sp.limit(Tg, eta, 0) - Td))
     M, g = sp.symbols("M gamma", positive=True)
     Tm = sp.expand(sp.expand_log(sol[0].subs(S, M * M ** (-g) / 2), force=True))
     d.step("with S = M eps^2 / 2 and eps^2 = M^-gamma", Tm)
-    d.check("dT_delta / d log M = (gamma - 1) / (2 sigma1)",
-            _zero(sp.diff(Tm.subs(M, sp.exp(tau)), tau) - (g - 1) / (2 * s1)))
-    # 4. the loss: R = ybar2/2 - (1/n) sum y f + (1/2n) sum f^2
+    slope = sp.simplify(sp.diff(Tm.subs(M, sp.exp(tau)), tau))
+    d.step("dT_delta / d log M", slope)
+    d.check("dT_delta / d log M = (gamma - 1) / (2 sigma1)", _zero(slope - (g - 1) / (2 * s1)))
+    d.results.update({"T_delta": Td, "T_delta_gd": Tg, "T_delta(M)": Tm, "dT_delta/dlogM": slope})
+
+
+def alignment() -> Derivation:
+    """End of the linear stage T_delta, its growth in log M, the sign split, the multiplicity-1 condition.
+
+    Results: ``T_delta`` (symbols sigma_1, S, delta, ybar2), ``T_delta_gd`` (and eta),
+    ``T_delta(M)``, ``dT_delta/dlogM`` (gamma, sigma_1), ``E C+^2``, ``P(C+>0)`` (= 1/2).
+    """
+    d = Derivation("Alignment with +-u1 during the linear stage; end of the linear stage T_delta")
+    _output_is_mode_sum(d)
+    _init_statistics(d)
+    _t_delta(d)
     fs, ys = sp.symbols("f1:3", real=True), sp.symbols("y1:3", real=True)
     Rl = sum((fs[i] - ys[i]) ** 2 for i in range(2)) / 4
     d.check("R = ybar2/2 - (1/n) sum y f + (1/2n) sum f^2 (n = 2)",
             _zero(Rl - (sum(v ** 2 for v in ys) / 4 - sum(fs[i] * ys[i] for i in range(2)) / 2
                         + sum(v ** 2 for v in fs) / 4)))
-    # 5. multiplicities (Definition 1)
     mult = {name: multiplicity(fn) for name, fn in
             (("tanh", sp.tanh(x)), ("x tanh x", x * sp.tanh(x)), ("x^2 tanh x", x ** 2 * sp.tanh(x)))}
     d.step("multiplicity p (first nonzero derivative at 0)", str(mult))
     d.check("tanh has multiplicity 1, x tanh x 2, x^2 tanh x 3",
             mult == {"tanh": 1, "x tanh x": 2, "x^2 tanh x": 3})
-    d.results.update({"T_delta": Td, "T_delta(M)": Tm, "E C+^2": ECp})
     return d
 
 
@@ -280,6 +346,7 @@ def multichannel() -> Derivation:
     toy = toy_leading_order(channels=2, length=3, s=2, n=2, M=1)
     A = toy["A"]
     d.step("2-channel toy: A with rows (c, j)", A)
+    d.check("orders eps^0, eps^1 of the gradient vanish (2-channel toy)", toy["lower_orders_vanish"])
     d.check("-eps^-2 dR/dwbar -> A abar", _mzero(toy["wdot"][0] - A * toy["abar"][0]))
     d.check("-eps^-2 dR/dabar -> A^T wbar", _mzero(toy["adot"][0] - A.T * toy["wbar"][0]))
     one = toy_leading_order(channels=1, length=3, s=2, n=2, M=1)["A"]
@@ -301,5 +368,7 @@ def multichannel() -> Derivation:
     blocks = [col[c * s2:(c + 1) * s2, 0] for c in range(3)]
     cos = [sp.simplify((b.T * sp.ones(s2, 1))[0] / (b.norm() * sp.sqrt(s2))) for b in blocks]
     d.check("each channel block of u1 has cosine 1 with the all-ones vector", all(c == 1 for c in cos))
+    _init_statistics(d)        # the sign split and T_delta are those of the single-channel case:
+    _t_delta(d)                # A enters only through sigma_1, u_1, v_1 (Thm 4)
     d.results.update({"A_2ch": A})
     return d

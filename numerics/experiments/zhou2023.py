@@ -19,9 +19,10 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from theory.validate import check_int, check_real
 
-__all__ = ["data_matrix", "svd", "small_init_eps", "closed_form", "gd_closed_form",
-           "simulate_flow", "simulate_gd", "cosines", "pairwise_cosines", "relative_change",
-           "norm_weighted_ratio", "misalignment", "t_delta", "train"]
+__all__ = ["data_matrix", "svd", "small_init_eps", "propagate", "frozen_share", "closed_form",
+           "gd_closed_form", "simulate_flow", "simulate_gd", "cosines", "pairwise_cosines",
+           "relative_change", "norm_weighted_ratio", "misalignment", "t_delta", "c_plus_sum",
+           "principal_direction", "angle_deg", "rotated", "sign_split", "train"]
 
 
 def _arr(name, v, ndim):
@@ -97,39 +98,52 @@ def _modes(A, W0, A0):
     return U, sig, V, om, al, W0 - om @ U.T, A0 - al @ V.T           # frozen parts last
 
 
-def _assemble(U, V, om, al, c, s, Wf, Af):
-    return (om * c + al * s) @ U.T + Wf, (om * s + al * c) @ V.T + Af
+def propagate(A, W0, A0, cosh_like, sinh_like, frozen=1.0):
+    """``W, Aout`` from the SVD modes of ``A`` with per-mode coefficients (Prop. 1 (52)-(53) form).
 
-
-def closed_form(A, W0, A0, t):
-    """Proposition 1, (52)-(53): the exact solution of the linearised flow at time ``t``.
-
-    ``w_k(t) = sum_j [cosh(sig_j t) omega_kj + sinh(sig_j t) alpha_kj] u_j + (I - U U^T) w_k(0)``
-    and the same with cosh/sinh swapped for ``a_k`` on the ``v_j``.
+    ``w_k = sum_j [c(sig_j) omega_kj + s(sig_j) alpha_kj] u_j + frozen * (I - U_r U_r^T) w_k(0)``
+    and ``a_k`` likewise with ``c`` and ``s`` swapped on the ``v_j``.
 
     Parameters
     ----------
     A : ndarray, shape (d, |P|)
-    W0 : ndarray, shape (M, d)
-    A0 : ndarray, shape (M, |P|)
-    t : float >= 0
+    W0 : ndarray, shape (M, d);  A0 : ndarray, shape (M, |P|)
+    cosh_like, sinh_like : callable, array (r,) -> array (r,)
+        The mode propagator's entries as functions of the singular values (``cosh(sig t)``,
+        ``sinh(sig t)`` for the flow; the GD powers for GD).
+    frozen : float
+        Weight of the frozen (null-space) parts; 1 in Prop. 1, 0 = the term dropped.
 
     Returns
     -------
     W, Aout : ndarrays, shapes (M, d) and (M, |P|)
     """
     U, sig, V, om, al, Wf, Af = _modes(A, W0, A0)
-    return _assemble(U, V, om, al, np.cosh(sig * t), np.sinh(sig * t), Wf, Af)
+    c, s = np.asarray(cosh_like(sig), float), np.asarray(sinh_like(sig), float)
+    return (om * c + al * s) @ U.T + frozen * Wf, (om * s + al * c) @ V.T + frozen * Af
+
+
+def frozen_share(A, W0):
+    """``||(I - U_r U_r^T) W0|| / ||W0||``: the share of the kernels in ``ker A^T`` (frozen), with
+    ``r = rank A`` (singular values above ``1e-13 sig1``); 0 when ``rank A = d``."""
+    U = _modes(A, W0, np.zeros((np.shape(W0)[0], np.shape(A)[1])))[0]
+    W0 = np.asarray(W0, float)
+    return float(np.linalg.norm(W0 - W0 @ U @ U.T) / np.linalg.norm(W0))
+
+
+def closed_form(A, W0, A0, t):
+    """Proposition 1, (52)-(53): the exact solution of the linearised flow at time ``t``
+    (:func:`propagate` with ``cosh(sig t)``, ``sinh(sig t)``).  Shapes as :func:`propagate`."""
+    return propagate(A, W0, A0, lambda sg: np.cosh(sg * t), lambda sg: np.sinh(sg * t))
 
 
 def gd_closed_form(A, W0, A0, eta, k):
     """Gradient-descent analogue after ``k`` steps of size ``eta``: each mode pair is multiplied by
     ``[[1, eta sig_j], [eta sig_j, 1]]`` per step, so cosh -> ((1+eta sig)^k + (1-eta sig)^k)/2 and
-    sinh -> ((1+eta sig)^k - (1-eta sig)^k)/2.  Shapes as :func:`closed_form`."""
+    sinh -> ((1+eta sig)^k - (1-eta sig)^k)/2.  Shapes as :func:`propagate`."""
     check_int("k", k, 0, what="number of steps")
-    U, sig, V, om, al, Wf, Af = _modes(A, W0, A0)
-    p, m = (1 + eta * sig) ** k, (1 - eta * sig) ** k
-    return _assemble(U, V, om, al, (p + m) / 2, (p - m) / 2, Wf, Af)
+    return propagate(A, W0, A0, lambda sg: ((1 + eta * sg) ** k + (1 - eta * sg) ** k) / 2,
+                     lambda sg: ((1 + eta * sg) ** k - (1 - eta * sg) ** k) / 2)
 
 
 def simulate_flow(A, W0, A0, t, sign=1.0, rtol=1e-13):
@@ -225,15 +239,97 @@ def misalignment(W, u):
 def t_delta(A, W0, A0, ybar2, delta=0.01, eta=None):
     """End of the linear stage: the time at which the loss has dropped by a fraction ``delta``.
 
-    ``T = log(delta ybar2 / (2 sig1 S)) / (2 sig1)``, ``S = sum_k (C+_k1)^2``,
-    ``C+_k1 = (<w_k, u1> + <a_k, v1>) / 2`` (:func:`theory.zhou2023.t_delta`).  With ``eta``
-    the GD analogue: ``e^(2 sig1 t)`` replaced by ``(1 + eta sig1)^(2 t / eta)``.
+    ``T = log(delta ybar2 / (2 sig1 S)) / (2 sig1)``, ``S = sum_k (C+_k1)^2`` (:func:`c_plus_sum`),
+    the ``T_delta`` of :func:`theory.zhou2023.alignment`.  With ``eta`` the GD analogue
+    ``T_delta_gd``: ``e^(2 sig1 t)`` replaced by ``(1 + eta sig1)^(2 t / eta)``.  Claims read the
+    formula from the derivation; this copy is for exploration and tests.
     """
-    U, sig, V = svd(A)
-    cp = 0.5 * (W0 @ U[:, 0] + A0 @ V[:, 0])
-    L = math.log(delta * ybar2 / (2 * sig[0] * float(np.sum(cp ** 2))))
-    rate = 2 * sig[0] if eta is None else 2 * math.log1p(eta * sig[0]) / eta
+    sig1, S = c_plus_sum(A, W0, A0)
+    L = math.log(delta * ybar2 / (2 * sig1 * S))
+    rate = 2 * sig1 if eta is None else 2 * math.log1p(eta * sig1) / eta
     return L / rate
+
+
+def c_plus_sum(A, W0, A0):
+    """``(sig1, S)`` with ``S = sum_k (C+_k1)^2``, ``C+_k1 = (<w_k, u1> + <a_k, v1>) / 2`` (eq. (51))."""
+    U, sig, V = svd(A)
+    cp = 0.5 * (np.asarray(W0) @ U[:, 0] + np.asarray(A0) @ V[:, 0])
+    return float(sig[0]), float(np.sum(cp ** 2))
+
+
+def principal_direction(W):
+    """Top right singular vector of the row-normalised kernels ``W`` (M, d): the common direction
+    of the kernels up to sign, each kernel weighted equally; shape (d,), unit norm."""
+    W = _arr("W", W, 2)
+    Wn = W / np.maximum(np.linalg.norm(W, axis=1, keepdims=True), 1e-300)
+    return np.linalg.svd(Wn, full_matrices=False)[2][0]
+
+
+def angle_deg(v, u):
+    """Angle in degrees between the lines of ``v`` and ``u`` (sign ignored), in [0, 90]."""
+    c = abs(float(np.dot(v, u))) / (np.linalg.norm(v) * np.linalg.norm(u))
+    return math.degrees(math.acos(min(1.0, c)))
+
+
+def rotated(u1, u2, degrees):
+    """``cos(theta) u1 + sin(theta) u2`` for orthonormal ``u1, u2``: u1 turned toward u2."""
+    th = math.radians(check_real("degrees", degrees, -180, 180))
+    return math.cos(th) * np.asarray(u1, float) + math.sin(th) * np.asarray(u2, float)
+
+
+def sign_split(c, threshold=0.99):
+    """Fractions of the kernels with cosine ``c > threshold`` and ``c < -threshold``."""
+    c = np.asarray(c, float)
+    return float(np.mean(c > threshold)), float(np.mean(c < -threshold))
+
+
+def _start(X, y, M, eps, activation, kernel_size, seed, eta, h, u):
+    """Network, data matrix and run state of :func:`train`."""
+    from numerics.nets.cnn import CNN
+
+    X, y = _arr("X", X, 4), _arr("y", y, 1)
+    A = data_matrix(X, y, kernel_size)
+    U, sig, _ = svd(A)
+    net = CNN(2, X.shape[1], M, kernel_size, "valid", False, activation, "dense", seed=seed,
+              input_size=X.shape[2:], w_std=eps, a_std=eps)
+    W0, A0 = net.params["w"].reshape(M, -1).copy(), net.params["a"].reshape(M, -1).copy()
+    st = {"A": A, "sig": sig, "u1": U[:, 0] if u is None else np.asarray(u, float) / np.linalg.norm(u),
+          "eta": h / sig[0] if eta is None else float(eta), "W0": W0, "A0": A0,
+          "modes": _modes(A, W0, A0), "L0": 0.5 * float(np.mean(y ** 2)), "k": 0, "T_lin": None,
+          "T_lin_interp": None, "W_lin": None, "cos_lin": None, "t_stop": None, "prev": None,
+          "rec": {key: [] for key in ("t", "loss", "rd", "ratio", "tangent", "frac", "median", "lin_err")}}
+    return X, y, net, st
+
+
+def _lin_err(st, W, Ao):
+    """Relative distance of ``(W, Ao)`` from the GD closed form at step ``k`` (modes precomputed)."""
+    U, sig, V, om, al, Wf, Af = st["modes"]
+    p, m = (1 + st["eta"] * sig) ** st["k"], (1 - st["eta"] * sig) ** st["k"]
+    c, s = (p + m) / 2, (p - m) / 2
+    Wl, Al = (om * c + al * s) @ U.T + Wf, (om * s + al * c) @ V.T + Af
+    return math.sqrt((np.sum((W - Wl) ** 2) + np.sum((Ao - Al) ** 2)) / (np.sum(Wl ** 2) + np.sum(Al ** 2)))
+
+
+def _observe(net, st, loss, record_every, channels, t_after):
+    """Record the diagnostics of step ``k``, detect ``T_lin``; True when the run should stop."""
+    M, k, eta = net.params["w"].shape[0], st["k"], st["eta"]
+    W = net.params["w"].reshape(M, -1)
+    reached = st["T_lin"] is None and loss <= 0.99 * st["L0"]
+    if k % record_every == 0 or reached:
+        c = cosines(W, st["u1"], channels)
+        ca = np.abs(c) if channels == 1 else np.abs(c).min(axis=1)
+        for key, v in (("t", k * eta), ("loss", loss), ("rd", relative_change(W, st["W0"])),
+                       ("ratio", norm_weighted_ratio(W, st["u1"])), ("tangent", misalignment(W, st["u1"])),
+                       ("frac", float(np.mean(ca > 0.99))), ("median", float(np.median(ca))),
+                       ("lin_err", _lin_err(st, W, net.params["a"].reshape(M, -1)))):
+            st["rec"][key].append(v)
+    if reached:
+        st.update(T_lin=k * eta, W_lin=W.copy(), cos_lin=cosines(W, st["u1"], channels))
+        prev = st["prev"] if st["prev"] is not None else loss
+        frac = (prev - 0.99 * st["L0"]) / (prev - loss) if prev > loss else 1.0
+        st.update(T_lin_interp=(k - 1 + frac) * eta if k else 0.0, t_stop=k * eta + t_after)
+    st["prev"] = loss
+    return st["t_stop"] is not None and k * eta >= st["t_stop"] - 1e-12
 
 
 def train(X, y, M, eps, activation="tanh", kernel_size=3, seed=0, eta=None, h=0.02,
@@ -255,54 +351,31 @@ def train(X, y, M, eps, activation="tanh", kernel_size=3, seed=0, eta=None, h=0.
 
     Returns
     -------
-    dict with ``t`` (recorded times), ``loss``, ``rd``, ``ratio``, ``frac`` (|cos| > 0.99; all
-    channel blocks for channels > 1), ``median``, ``lin_err`` (relative error against the GD
-    closed form), ``T_lin`` (None if not reached), ``W0``, ``A0``, ``W_lin``, ``W_end``,
-    ``cos_lin`` (cosines at T_lin), ``eta``, ``steps``, ``seconds``, ``sig``, ``u1``.
-    """
-    from numerics.nets.cnn import CNN
+    dict with ``t`` (recorded times), ``loss``, ``rd``, ``ratio``, ``tangent``, ``frac`` (|cos| >
+    0.99; all channel blocks for channels > 1), ``median``, ``lin_err`` (relative error against the
+    GD closed form), ``T_lin`` (None if not reached), ``T_lin_interp`` (the crossing of 0.99 L0
+    interpolated linearly in the loss between the two steps), ``W0``, ``A0``, ``W_lin``, ``W_end``,
+    ``cos_lin`` (cosines at T_lin), ``eta``, ``steps``, ``seconds``, ``sig``, ``u1``, ``A``, ``L0``.
 
-    X = _arr("X", X, 4)
-    y = _arr("y", y, 1)
-    A = data_matrix(X, y, kernel_size)
-    U, sig, V = svd(A)
-    u1 = U[:, 0] if u is None else np.asarray(u, float) / np.linalg.norm(u)
-    eta = h / sig[0] if eta is None else float(eta)
-    net = CNN(2, X.shape[1], M, kernel_size, "valid", False, activation, "dense", seed=seed,
-              input_size=X.shape[2:], w_std=eps, a_std=eps)
-    W0 = net.params["w"].reshape(M, -1).copy()
-    A0 = net.params["a"].reshape(M, -1).copy()
-    L0 = 0.5 * float(np.mean(y ** 2))
-    rec = {k: [] for k in ("t", "loss", "rd", "ratio", "tangent", "frac", "median", "lin_err")}
-    T_lin, W_lin, cos_lin, t_stop, k = None, None, None, None, 0
+    Raises
+    ------
+    FloatingPointError
+        If the loss becomes non-finite or exceeds 1e12 L0 (GD diverged).
+    """
+    X, y, net, st = _start(X, y, M, eps, activation, kernel_size, seed, eta, h, u)
     t0 = time.perf_counter()
-    while k <= max_steps:
+    while st["k"] <= max_steps:
         loss, g = net.loss_and_grad(X, y)
-        if not math.isfinite(loss) or loss > 1e12 * max(L0, 1e-300):
-            raise FloatingPointError(f"GD diverged at step {k} (t = {k * eta:.4g}): loss = {loss!r}")
-        W = net.params["w"].reshape(M, -1)
-        reached = T_lin is None and loss <= 0.99 * L0
-        if k % record_every == 0 or reached:
-            c = cosines(W, u1, channels)
-            ca = np.abs(c) if channels == 1 else np.abs(c).min(axis=1)
-            Wl, Al = gd_closed_form(A, W0, A0, eta, k)
-            err = math.sqrt((np.sum((W - Wl) ** 2) + np.sum((net.params["a"].reshape(M, -1) - Al) ** 2))
-                            / (np.sum(Wl ** 2) + np.sum(Al ** 2)))
-            for key, v in (("t", k * eta), ("loss", loss), ("rd", relative_change(W, W0)),
-                           ("ratio", norm_weighted_ratio(W, u1)), ("tangent", misalignment(W, u1)),
-                           ("frac", float(np.mean(ca > 0.99))),
-                           ("median", float(np.median(ca))), ("lin_err", err)):
-                rec[key].append(v)
-        if reached:
-            T_lin, W_lin, cos_lin = k * eta, W.copy(), cosines(W, u1, channels)
-            t_stop = T_lin + t_after
-        if t_stop is not None and k * eta >= t_stop - 1e-12:
+        if not math.isfinite(loss) or loss > 1e12 * max(st["L0"], 1e-300):
+            raise FloatingPointError(f"GD diverged at step {st['k']} (t = {st['k'] * st['eta']:.4g}): "
+                                     f"loss = {loss!r}")
+        if _observe(net, st, loss, record_every, channels, t_after):
             break
         for key in g:
-            net.params[key] -= eta * g[key]
-        k += 1
-    rec = {key: np.asarray(v) for key, v in rec.items()}
-    rec.update(T_lin=T_lin, W0=W0, A0=A0, W_lin=W_lin, cos_lin=cos_lin,
-               W_end=net.params["w"].reshape(M, -1).copy(), eta=eta, steps=k,
-               seconds=time.perf_counter() - t0, sig=sig, u1=u1, A=A, L0=L0)
-    return rec
+            net.params[key] -= st["eta"] * g[key]
+        st["k"] += 1
+    out = {key: np.asarray(v) for key, v in st["rec"].items()}
+    out.update({key: st[key] for key in ("T_lin", "T_lin_interp", "W0", "A0", "W_lin", "cos_lin", "eta",
+                                         "sig", "u1", "A", "L0")})
+    out.update(W_end=net.params["w"].reshape(M, -1).copy(), steps=st["k"], seconds=time.perf_counter() - t0)
+    return out

@@ -199,3 +199,70 @@ def test_misalignment_has_no_cancellation_floor():
     for delta in (1e-3, 1e-8, 1e-12):
         W = np.stack([u + delta * v, -2 * u + 2 * delta * v])
         assert misalignment(W, u) == pytest.approx(delta, rel=1e-9)
+
+
+# ---------------------------------------------------------------- issue 13: frozen term, directions, derived forms
+def test_propagate_frozen_term_matters_when_rank_deficient():
+    A, W0, A0 = _problem(7, d_rows=6, P=3)            # rank A = 3 < d = 6
+    assert cd.frozen_share(A, W0) > 0.3
+    Wo, Ao = cd.simulate_flow(A, W0, A0, 0.8)
+    full = cd.propagate(A, W0, A0, lambda g: np.cosh(0.8 * g), lambda g: np.sinh(0.8 * g))
+    dropped = cd.propagate(A, W0, A0, lambda g: np.cosh(0.8 * g), lambda g: np.sinh(0.8 * g), frozen=0.0)
+    assert np.linalg.norm(full[0] - Wo) / np.linalg.norm(Wo) < 1e-10
+    assert np.linalg.norm(dropped[0] - Wo) / np.linalg.norm(Wo) > 1e-2
+    A2, W2, _ = _problem(8, d_rows=3, P=6)            # rank A = d: nothing frozen
+    assert cd.frozen_share(A2, W2) < 1e-12
+
+
+def test_principal_direction_angle_and_rotation():
+    rng = np.random.default_rng(0)
+    u1, u2 = np.eye(9)[0], np.eye(9)[1]
+    W = np.outer(rng.choice([-1.0, 1.0], 200), u1) + 0.01 * rng.standard_normal((200, 9))
+    v = cd.principal_direction(W)
+    assert cd.angle_deg(v, u1) < 0.2
+    u = cd.rotated(u1, u2, 3.0)
+    assert cd.angle_deg(u, u1) == pytest.approx(3.0)
+    assert cd.angle_deg(v, u) == pytest.approx(3.0, abs=0.2)
+    assert cd.sign_split(np.array([0.995, -0.999, 0.5, 0.991])) == (0.5, 0.25)
+    with pytest.raises(ValueError, match="degrees"):
+        cd.rotated(u1, u2, 400)
+
+
+def test_judged_direction_equal_channels_drops_the_gains():
+    from numerics.experiments import zhou2023_runs as zr
+    g = np.repeat([1.0, 0.8, 0.6], 9)
+    U = np.linalg.qr(np.column_stack([g, np.random.default_rng(1).standard_normal((27, 3))]))[0]
+    U[:, 0] *= np.sign(U[:, 0].sum())
+    eq = zr.judged_direction(U, "equal-channels", channels=3)
+    np.testing.assert_allclose(np.linalg.norm(eq.reshape(3, -1), axis=1), np.full(3, 1 / np.sqrt(3)))
+    assert cd.angle_deg(eq, U[:, 0]) == pytest.approx(np.degrees(np.arccos(2.4 / np.sqrt(6.0))), abs=1e-9)
+    np.testing.assert_allclose(zr.judged_direction(U, "u2"), U[:, 1])
+    with pytest.raises(ValueError, match="direction"):
+        zr.judged_direction(U, "u3")
+
+
+def test_t_lin_interpolated_between_steps():
+    X, y = images.digits(20, 0)
+    r = cd.train(X, y, 8, 1e-4, seed=3)
+    assert r["T_lin"] - r["eta"] <= r["T_lin_interp"] <= r["T_lin"]
+
+
+def test_derived_t_delta_matches_numeric_copy():
+    A, W0, A0 = _problem(9)
+    W0, A0 = 1e-3 * W0, 1e-3 * A0
+    d = tc.alignment()
+    sig1, S = cd.c_plus_sum(A, W0, A0)
+    subs = {"sigma_1": sig1, "S": S, "delta": 0.01, "ybar2": 1.0, "eta": 0.01}
+    for name, eta in (("T_delta", None), ("T_delta_gd", 0.01)):
+        expr = d.results[name]
+        val = float(expr.subs({s: subs[s.name] for s in expr.free_symbols}))
+        assert val == pytest.approx(cd.t_delta(A, W0, A0, 1.0, eta=eta), rel=1e-12)
+    assert d.results["P(C+>0)"] == sp.Rational(1, 2)
+    assert all(d.checks.values())
+
+
+def test_linear_solution_derivation_results():
+    d = tc.linear_solution()
+    assert all(d.checks.values()) and d.results["frozen factor"] == 1
+    lam, t = sp.Symbol("lambda", positive=True), sp.Symbol("t", real=True)
+    assert sp.simplify(d.results["cosh_t"] - sp.cosh(lam * t)) == 0
