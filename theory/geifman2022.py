@@ -168,12 +168,13 @@ def eigenvalue_from_series(b: dict, kvec: tuple, zeta: int, mu=mu_closed):
     return total
 
 
+@functools.lru_cache(maxsize=None)
 def kappa_taylor(P: int):
-    """Degree-``P`` Taylor polynomials of ``kappa0``, ``kappa1`` at 0, from SymPy series of the functions."""
+    """Degree-``P`` Taylor polynomials of ``kappa0``, ``kappa1`` at 0: ``sum_j f^(j)(0) t^j / j!`` by SymPy."""
     check_int("P", P, 1)
-    s0 = sympy.series(kappa0(_tt), _tt, 0, P + 1).removeO()
-    s1 = sympy.series(kappa1(_tt), _tt, 0, P + 1).removeO()
-    return sympy.Lambda(_tt, s0), sympy.Lambda(_tt, s1)
+    polys = [sum(sympy.simplify(sympy.diff(f(_tt), _tt, j).subs(_tt, 0) / sympy.factorial(j)) * _tt ** j
+                 for j in range(P + 1)) for f in (kappa0, kappa1)]
+    return sympy.Lambda(_tt, polys[0]), sympy.Lambda(_tt, polys[1])
 
 
 def polynomial_eq_kernel(q: int, L: int, kind: str, P: int):
@@ -194,13 +195,17 @@ def polynomial_eq_kernel(q: int, L: int, kind: str, P: int):
 def singularity_exponent(which: int):
     """Exponent ``s`` of the leading non-analytic term ``(1-u)^s`` of kappa_which at ``u = 1``.
 
-    Read off SymPy's Puiseux series of ``kappa(1 - e)``: 1/2 for kappa0, 3/2 for kappa1.
+    The first derivative of ``kappa(1 - e)`` that is unbounded as ``e -> 0`` (order ``m``) grows
+    like ``e^a`` with ``a = lim log|f^(m)| / log e`` (SymPy limits); ``s = m + a``: 1/2 for kappa0,
+    3/2 for kappa1.
     """
-    e = sympy.Symbol("e", positive=True)
-    f = (kappa0 if which == 0 else kappa1)(1 - e)
-    ser = sympy.series(f, e, 0, 3).removeO()
-    powers = sorted({term.as_coeff_exponent(e)[1] for term in sympy.Add.make_args(sympy.expand(ser))})
-    return next(p for p in powers if not p.is_integer)
+    e, u = sympy.Symbol("e", positive=True), sympy.Symbol("u")
+    f = (kappa0 if check_int("which", which, 0, 1) == 0 else kappa1)(u)
+    for m in range(1, 4):
+        fm = sympy.diff(f, u, m).subs(u, 1 - e)
+        if sympy.limit(fm, e, 0).is_infinite:
+            return m + sympy.limit(sympy.log(sympy.Abs(fm)) / sympy.log(e), e, 0)
+    raise ValueError(f"kappa{which} has no singular derivative of order <= 3 at u = 1")
 
 
 _s = sympy.Symbol("s", positive=True)
@@ -339,9 +344,9 @@ def _closed_form_matches_quadrature() -> bool:
 def derive_decay_single_pixel() -> Derivation:
     """Single-pixel decay exponents ``zeta - 1 + 2s`` from the singularity of kappa at 1 (docs §3.4 rule 1)."""
     d = Derivation("Single-pixel decay exponents zeta - 1 + 2s")
-    e = sympy.Symbol("e", positive=True)
-    d.step("Puiseux series of kappa0(1-e)", sympy.series(kappa0(1 - e), e, 0, 2))
-    d.step("Puiseux series of kappa1(1-e)", sympy.series(kappa1(1 - e), e, 0, 3))
+    u = sympy.Symbol("u")
+    d.step("kappa0'(u): unbounded at u = 1 like (1-u)^(-1/2)", sympy.simplify(sympy.diff(kappa0(u), u)))
+    d.step("kappa1''(u) (kappa1' = kappa0): the same", sympy.simplify(sympy.diff(kappa1(u), u, 2)))
     s0, s1 = singularity_exponent(0), singularity_exponent(1)
     d.check("s = 1/2 (kappa0, NTK) and 3/2 (kappa1, GP)", s0 == sympy.Rational(1, 2) and s1 == sympy.Rational(3, 2))
     d.step("One nonzero pixel j: lambda_{k e_j} is the Funk-Hecke coefficient of the marginal kernel "
