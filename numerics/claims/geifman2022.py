@@ -23,7 +23,7 @@ TOL_SERIES = 1e-14
 
 
 # ----------------------------------------------------------------------------- 1. eigenfunctions
-@claim(id="geifman2022.product-eigenfunctions", cost=2, aliases=("cntk.product-eigenfunctions",),
+@claim(id="geifman2022.product-eigenfunctions", cost=3, aliases=("cntk.product-eigenfunctions",),
        source=f"{SRC}, claims list (a) [paper]; GAP orbit sums derived here (docs/geifman2022.md §3.1, §3.3)",
        statement=r"T_{K}\prod_i Y_{k_i}(x_i)=\lambda_{\mathbf k}\prod_i Y_{k_i}(x_i)\ (\mathrm{Eq},\mathrm{Tr});"
                  r"\ T_{K^{GAP}}\sum_{s}Y_{s\mathbf k}=\lambda\sum_s Y_{s\mathbf k}",
@@ -60,7 +60,7 @@ for _m in (1e-3, 1e-4, 1e-6):
 
 
 # ----------------------------------------------------------------------------- 2. eigen-series
-@claim(id="geifman2022.eigen-series", cost=2, aliases=("cntk.eigen-series",),
+@claim(id="geifman2022.eigen-series", cost=5, aliases=("cntk.eigen-series",),
        source=f"{SRC}, preliminaries (power series) [paper]; mu_zeta(n,k) derived here by Funk-Hecke",
        statement=r"\lambda_{\mathbf k}=\sum_{\mathbf n\ge\mathbf k,\ \mathbf n\equiv\mathbf k}b_{\mathbf n}"
                  r"\prod_i\mu_\zeta(n_i,k_i),\ \mu_\zeta(n,k)=\frac{n!\,\Gamma(\zeta/2)}{2^n(\frac{n-k}2)!\,"
@@ -105,7 +105,7 @@ def _decay_figure(name, title, ks, rows):
                   caption="Measured eigenvalues against the derived power laws.")
 
 
-@claim(id="geifman2022.decay-single-pixel", cost=8, aliases=("cntk.decay-single-pixel",),
+@claim(id="geifman2022.decay-single-pixel", cost=6, aliases=("cntk.decay-single-pixel",),
        source=f"{SRC}, abstract (rate depends on zeta, not on d or q) [paper]; exponents derived here "
               "(docs/geifman2022.md §3.4 rule 1)",
        statement=r"\lambda_{k\mathbf e_i}\asymp k^{-\zeta}\ (\mathrm{CNTK}),\ k^{-(\zeta+2)}\ (\mathrm{CGPK}),"
@@ -162,7 +162,7 @@ def _support_slopes(zeta, d, q, L, kind, direction):
     return ks, vals, ex.asymptotic_slope(ks, vals)
 
 
-@claim(id="geifman2022.decay-support", cost=6, aliases=("cntk.decay-support",), status="conjecture",
+@claim(id="geifman2022.decay-support", cost=5, aliases=("cntk.decay-support",), status="conjecture",
        source="conjecture here (docs/geifman2022.md §3.4 rule 2; the paper's theorem text was not available)",
        statement=r"\lambda_{\mathbf k}\asymp\|\mathbf k\|^{-(2s+r(S)(\zeta-1))},\ s=\tfrac12\ (\mathrm{NTK}),"
                  r"\ \tfrac32\ (\mathrm{GP}),\ r(S)=\text{smallest receptive field}\supseteq\mathrm{supp}\,\mathbf k",
@@ -223,7 +223,7 @@ def _eq_ratio_criteria(cfg, law, ratio_factor):
     return crit, table
 
 
-@claim(id="geifman2022.locality", cost=3, aliases=("cntk.locality",),
+@claim(id="geifman2022.locality", cost=7, aliases=("cntk.locality",),
        source=f"{SRC}, abstract and claims list (d) [paper: qualitative]; singular-strength ratio, path counts "
               "and exact zeros derived here (docs/geifman2022.md §3.3, §3.5)",
        statement=r"\lambda^{Eq}_{k\mathbf e_j}/\lambda^{Eq}_{k\mathbf e_{j'}}\to C_j/C_{j'}\approx N_j/N_{j'};\ "
@@ -269,7 +269,7 @@ for _f in (1.01, 1.003, 1.001):
 
 
 # ----------------------------------------------------------------------------- 6. empirical limit
-@claim(id="geifman2022.empirical-limit", cost=5, aliases=("cntk.empirical-limit",),
+@claim(id="geifman2022.empirical-limit", cost=7, aliases=("cntk.empirical-limit",),
        source="Jacot et al. 2018 / Arora et al. 2019 (NTK limit); network of " + SRC + " docs/geifman2022.md §1.1; "
               "m^-1/2 law derived here (mean of m i.i.d. terms)",
        statement=r"E\,\hat\Theta_m\to\Theta,\quad\|\hat\Theta_m-\Theta\|_F/\|\Theta\|_F\propto m^{-1/2}",
@@ -277,14 +277,14 @@ for _f in (1.01, 1.003, 1.001):
 def empirical_limit(cfg, scale=1.0, exponent_factor=1.0, head_ref="gap"):
     """Empirical NTK of the NumPy CNN (GAP head, L = 3, q = 3) converges to the analytic CNTK.
 
-    Level: mean over 192 networks of width 256 of <Theta_hat, Theta>/||Theta||^2 equals 1 within 3
-    Monte-Carlo standard errors (per-network SD 0.13, so SE ~ 0.009).  Rate: least-squares slope of
-    the log median relative Frobenius error (32 networks per width 16..128, 192 at 256) against log
+    Level: mean over 384 networks of width 256 of <Theta_hat, Theta>/||Theta||^2 equals 1 within 3
+    Monte-Carlo standard errors (per-network SD 0.13, so SE ~ 0.0066).  Rate: least-squares slope of
+    the log median relative Frobenius error (32 networks per width 16..128, 384 at 256) against log
     width equals the derived -1/2 within 3 bootstrap SDs.  ``scale`` multiplies the analytic kernel,
     ``exponent_factor`` the exponent (near-misses); ``head_ref`` compares with another head's kernel.
     """
     widths = tuple(cfg.pick(quick=[16, 32, 64, 128, 256], full=[32, 64, 128, 256, 512]))
-    nets = tuple(cfg.pick(quick=[32, 32, 32, 32, 192], full=[64, 64, 64, 64, 256]))
+    nets = tuple(cfg.pick(quick=[32, 32, 32, 32, 384], full=[64, 64, 64, 64, 512]))
     st = cfg.cached(ex.empirical_ntk_study, cfg.seed, widths, nets, 12, float(scale), head_ref)
     expo = cfg.derived_value("error exponent") * exponent_factor
     crit = [close(f"mean <Theta_hat, Theta>/||Theta||^2 at width {widths[-1]} ({nets[-1]} nets)", st["level"],

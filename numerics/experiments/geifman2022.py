@@ -228,7 +228,8 @@ def asymptotic_slope(ks, vals) -> dict:
     ks, vals = np.asarray(ks, float), np.asarray(vals, float)
     if ks.size < 4:
         raise ValueError(f"`ks` needs at least 4 doubling degrees; got {ks.tolist()}")
-    local = [local_slope(ks[i:i + 2], vals[i:i + 2]) for i in range(ks.size - 1)]
+    with np.errstate(invalid="ignore"):            # a sign change (the FC control) gives NaN: rejected
+        local = [local_slope(ks[i:i + 2], vals[i:i + 2]) for i in range(ks.size - 1)]
     e = extrapolate(ks[1:], local)
     return {"local": local, "extrapolated": e["extrapolated"], "slope": e["value"], "spread": e["spread"]}
 
