@@ -269,7 +269,7 @@ for _f in (1.01, 1.003, 1.001):
 
 
 # ----------------------------------------------------------------------------- 6. empirical limit
-@claim(id="geifman2022.empirical-limit", cost=7, aliases=("cntk.empirical-limit",),
+@claim(id="geifman2022.empirical-limit", cost=11, aliases=("cntk.empirical-limit",),
        source="Jacot et al. 2018 / Arora et al. 2019 (NTK limit); network of " + SRC + " docs/geifman2022.md §1.1; "
               "m^-1/2 law derived here (mean of m i.i.d. terms)",
        statement=r"E\,\hat\Theta_m\to\Theta,\quad\|\hat\Theta_m-\Theta\|_F/\|\Theta\|_F\propto m^{-1/2}",
