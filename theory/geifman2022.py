@@ -12,12 +12,16 @@ paper's theorem text was not available; what is reconstructed here is marked "de
   :func:`mu_closed` (its Gamma closed form); :func:`eigenvalue_from_series` (docs/geifman2022.md §3.2).
 - :func:`kappa_taylor`, :func:`polynomial_eq_kernel`: the recursion with ``kappa`` replaced by
   exact Taylor polynomials, whose multi-index coefficients ``b_n`` feed the series formula.
-- ``derive_*``: the derivations attached to the ``cntk.*`` claims.
+- :func:`singular_funk_hecke`, :func:`decay_law`: Funk-Hecke coefficients of ``(1-t)^s`` on
+  ``S^(zeta-1)`` in closed form (Rodrigues + ``k`` integrations by parts + a Beta integral) and their
+  decay exponent (Raabe's limit), docs/geifman2022.md §3.4.
+- ``derive_*``: the derivations attached to the ``geifman2022.*`` claims.
 """
 from __future__ import annotations
 
 import functools
 
+import mpmath
 import sympy
 
 from theory.arccos import kappa0, kappa1
@@ -29,7 +33,7 @@ from theory.validate import check_int
 __all__ = ["window", "path_counts", "receptive_field", "eq_kernel", "tr_kernel", "closed_form_L2",
            "mu_funk_hecke", "mu_closed", "mu_wrong",
            "eigenvalue_from_series", "kappa_taylor", "polynomial_eq_kernel", "singularity_exponent",
-           "decay_exponent", "derive_product_eigenfunctions", "derive_eigen_series",
+           "singular_funk_hecke", "decay_law", "decay_exponent", "support_receptive_field", "derive_product_eigenfunctions", "derive_eigen_series",
            "derive_decay_single_pixel", "derive_decay_support", "derive_locality",
            "derive_empirical_limit"]
 
@@ -103,7 +107,7 @@ def tr_kernel(q: int, L: int, d: int, kind: str = "ntk"):
 
 
 def closed_form_L2(q: int, kind: str = "ntk"):
-    """Sheet §2.3 for ``L = 2``, assembled from kappa0/kappa1 (to be compared with :func:`eq_kernel`)."""
+    """docs/geifman2022.md §2.3 for ``L = 2``, assembled from kappa0/kappa1 (to be compared with :func:`eq_kernel`)."""
     offs = window(q)
     t = {w: sympy.Symbol(f"t_{w}" if w >= 0 else f"t_m{-w}", real=True) for w in offs}
     u = sum(kappa1(t[w]) for w in offs) / q
@@ -164,12 +168,13 @@ def eigenvalue_from_series(b: dict, kvec: tuple, zeta: int, mu=mu_closed):
     return total
 
 
+@functools.lru_cache(maxsize=None)
 def kappa_taylor(P: int):
-    """Degree-``P`` Taylor polynomials of ``kappa0``, ``kappa1`` at 0, from SymPy series of the functions."""
+    """Degree-``P`` Taylor polynomials of ``kappa0``, ``kappa1`` at 0: ``sum_j f^(j)(0) t^j / j!`` by SymPy."""
     check_int("P", P, 1)
-    s0 = sympy.series(kappa0(_tt), _tt, 0, P + 1).removeO()
-    s1 = sympy.series(kappa1(_tt), _tt, 0, P + 1).removeO()
-    return sympy.Lambda(_tt, s0), sympy.Lambda(_tt, s1)
+    polys = [sum(sympy.simplify(sympy.diff(f(_tt), _tt, j).subs(_tt, 0) / sympy.factorial(j)) * _tt ** j
+                 for j in range(P + 1)) for f in (kappa0, kappa1)]
+    return sympy.Lambda(_tt, polys[0]), sympy.Lambda(_tt, polys[1])
 
 
 def polynomial_eq_kernel(q: int, L: int, kind: str, P: int):
@@ -186,24 +191,59 @@ def polynomial_eq_kernel(q: int, L: int, kind: str, P: int):
     return dict(zip(poly.monoms(), poly.coeffs())), syms
 
 
+@functools.lru_cache(maxsize=None)
 def singularity_exponent(which: int):
     """Exponent ``s`` of the leading non-analytic term ``(1-u)^s`` of kappa_which at ``u = 1``.
 
-    Read off SymPy's Puiseux series of ``kappa(1 - e)``: 1/2 for kappa0, 3/2 for kappa1.
+    The first derivative of ``kappa(1 - e)`` that is unbounded as ``e -> 0`` (order ``m``) grows
+    like ``e^a`` with ``a = lim log|f^(m)| / log e`` (SymPy limits); ``s = m + a``: 1/2 for kappa0,
+    3/2 for kappa1.
     """
-    e = sympy.Symbol("e", positive=True)
-    f = (kappa0 if which == 0 else kappa1)(1 - e)
-    ser = sympy.series(f, e, 0, 3).removeO()
-    powers = sorted({term.as_coeff_exponent(e)[1] for term in sympy.Add.make_args(sympy.expand(ser))})
-    return next(p for p in powers if not p.is_integer)
+    e, u = sympy.Symbol("e", positive=True), sympy.Symbol("u")
+    f = (kappa0 if check_int("which", which, 0, 1) == 0 else kappa1)(u)
+    for m in range(1, 4):
+        fm = sympy.diff(f, u, m).subs(u, 1 - e)
+        if sympy.limit(fm, e, 0).is_infinite:
+            return m + sympy.limit(sympy.log(sympy.Abs(fm)) / sympy.log(e), e, 0)
+    raise ValueError(f"kappa{which} has no singular derivative of order <= 3 at u = 1")
+
+
+_s = sympy.Symbol("s", positive=True)
+_k = sympy.Symbol("k", integer=True, positive=True)
+_b = sympy.Symbol("b", positive=True)          # (zeta - 1) / 2 = alpha + 1
+_zeta = sympy.Symbol("zeta", positive=True)
+
+
+def singular_funk_hecke(s=_s, b=_b, k=_k):
+    """``E[(1-t)^s P~_k(t)]`` on ``S^(zeta-1)``, ``b = (zeta-1)/2``, in closed form (docs/geifman2022.md §3.4).
+
+    Rodrigues' formula ``P~_k (1-t^2)^a = (-1)^k / (2^k (a+1)_k) d^k/dt^k (1-t^2)^(k+a)``,
+    ``a = b - 1``, then ``k`` integrations by parts (no boundary terms for ``a > -1``) and the Beta
+    integral: ``2^s (-s)_k B(s+b, k+b) / ((b)_k B(b, b))``.
+    """
+    return 2 ** s * sympy.rf(-s, k) * sympy.beta(s + b, k + b) / (sympy.rf(b, k) * sympy.beta(b, b))
+
+
+@functools.lru_cache(maxsize=None)
+def decay_law():
+    """``(ratio, p)``: ``lambda_(k+1)/lambda_k`` of :func:`singular_funk_hecke` (a rational function
+    of ``k`` by SymPy) and the decay exponent ``p = lim k (1 - ratio) = 2s + 2b`` (Raabe), in ``s, zeta``."""
+    lam = singular_funk_hecke()
+    ratio = sympy.simplify(sympy.gammasimp(sympy.expand_func(lam.subs(_k, _k + 1) / lam)))
+    p = sympy.limit(_k * (1 - ratio), _k, sympy.oo)
+    return ratio, sympy.expand(p.subs(_b, (_zeta - 1) / 2))
 
 
 def decay_exponent(zeta, kind: str, r: int = 1):
-    """``2 s + r (zeta - 1)``: decay exponent of ``lambda_k`` for a support covered by a receptive field of
-    ``r`` pixels (rule 2 of docs/geifman2022.md §3.4, derived here; ``r = 1`` is the single-pixel rule 1).
-    ``s = 1/2`` (NTK, kappa0) or ``3/2`` (GP, kappa1)."""
+    """Decay exponent of ``lambda_k`` for a support covered by a receptive field of ``r`` pixels.
+
+    The exponent ``p(s, zeta)`` of :func:`decay_law` with ``s`` the singularity exponent of kappa0
+    (NTK) or kappa1 (GP) and, for ``r > 1``, the local dimension ``r (zeta - 1)`` of the ``r`` pixels
+    in place of ``zeta - 1`` (docs/geifman2022.md §3.4 rule 2: a conjecture, not derived).
+    """
     s = singularity_exponent(0 if kind == "ntk" else 1)
-    return 2 * s + r * (sympy.sympify(zeta) - 1)
+    zeta = sympy.sympify(zeta)
+    return decay_law()[1].subs({_s: s, _zeta: r * (zeta - 1) + 1}, simultaneous=True)
 
 
 def support_receptive_field(span: int, q: int, L: int) -> int:
@@ -275,35 +315,69 @@ def derive_eigen_series() -> Derivation:
     return d
 
 
+def _rodrigues_holds(zmax: int = 5, kmax: int = 4) -> bool:
+    """Rodrigues' formula for ``P~_k`` (:func:`singular_funk_hecke`) for ``zeta <= zmax``, ``k <= kmax``."""
+    ok = True
+    for z in range(2, zmax + 1):
+        a = sympy.Rational(z - 3, 2)
+        for kk in range(kmax + 1):
+            rod = (-1) ** kk / (2 ** kk * sympy.rf(a + 1, kk)) * sympy.diff((1 - _tt ** 2) ** (kk + a), _tt, kk)
+            ok &= sympy.simplify(legendre_P(z, kk) - rod / (1 - _tt ** 2) ** a) == 0
+    return bool(ok)
+
+
+def _closed_form_matches_quadrature() -> bool:
+    """:func:`singular_funk_hecke` against mpmath quadrature of the defining integral (30 digits)."""
+    mpmath.mp.dps = 30
+    ok = True
+    for z, s, kk in ((2, sympy.Rational(1, 2), 3), (3, sympy.Rational(1, 2), 4), (4, sympy.Rational(3, 2), 5),
+                     (3, sympy.Rational(3, 2), 2)):
+        a = mpmath.mpf(z - 3) / 2
+        P = sympy.lambdify(_tt, legendre_P(z, kk), "mpmath")
+        num = (mpmath.quad(lambda x: (1 - x) ** mpmath.mpf(s) * P(x) * (1 - x * x) ** a, [-1, 0, 1])
+               / mpmath.quad(lambda x: (1 - x * x) ** a, [-1, 0, 1]))
+        ref = sympy.N(singular_funk_hecke(s, sympy.Rational(z - 1, 2), kk), 30)
+        ok &= abs(num - mpmath.mpf(str(ref))) < mpmath.mpf(10) ** -15
+    return bool(ok)
+
+
 def derive_decay_single_pixel() -> Derivation:
-    """Singularity exponents of kappa0, kappa1 at 1 and the single-pixel decay exponents."""
+    """Single-pixel decay exponents ``zeta - 1 + 2s`` from the singularity of kappa at 1 (docs §3.4 rule 1)."""
     d = Derivation("Single-pixel decay exponents zeta - 1 + 2s")
-    e = sympy.Symbol("e", positive=True)
-    d.step("Puiseux series of kappa0(1-e)", sympy.series(kappa0(1 - e), e, 0, 2))
-    d.step("Puiseux series of kappa1(1-e)", sympy.series(kappa1(1 - e), e, 0, 3))
+    u = sympy.Symbol("u")
+    d.step("kappa0'(u): unbounded at u = 1 like (1-u)^(-1/2)", sympy.simplify(sympy.diff(kappa0(u), u)))
+    d.step("kappa1''(u) (kappa1' = kappa0): the same", sympy.simplify(sympy.diff(kappa1(u), u, 2)))
     s0, s1 = singularity_exponent(0), singularity_exponent(1)
     d.check("s = 1/2 (kappa0, NTK) and 3/2 (kappa1, GP)", s0 == sympy.Rational(1, 2) and s1 == sympy.Rational(3, 2))
-    zeta = sympy.Symbol("zeta", positive=True)
+    d.step("One nonzero pixel j: lambda_{k e_j} is the Funk-Hecke coefficient of the marginal kernel "
+           "E_{t_i, i != j} K(t) in t_j, whose least smooth terms are c_+ (1-t_j)^s + c_- (1+t_j)^s "
+           "(kappa0 or kappa1 of the first layer, docs/geifman2022.md §2.3); (1+t)^s has the coefficients "
+           "(-1)^k of (1-t)^s, so both decay alike")
+    d.check("Rodrigues' formula for P~_k, zeta <= 5, k <= 4", _rodrigues_holds())
+    lam = d.step("k integrations by parts and a Beta integral: E[(1-t)^s P~_k(t)], b = (zeta-1)/2",
+                 singular_funk_hecke())
+    d.check("closed form == mpmath quadrature of E[(1-t)^s P~_k] (4 cases, 1e-15)", _closed_form_matches_quadrature())
+    ratio, p = decay_law()
+    d.step("lambda_(k+1) / lambda_k (SymPy gammasimp)", ratio)
+    d.step("Raabe: exponent p = lim k (1 - lambda_(k+1)/lambda_k)", p)
+    d.results["exponent(s, zeta)"] = p
+    zeta = _zeta
     d.results["exponent NTK"] = decay_exponent(zeta, "ntk", 1)
     d.results["exponent GP"] = decay_exponent(zeta, "gp", 1)
     d.check("NTK exponent = zeta, GP exponent = zeta + 2",
-            sympy.simplify(d.results["exponent NTK"] - zeta) == 0 and sympy.simplify(d.results["exponent GP"] - zeta - 2) == 0)
-    j = sympy.Symbol("j", integer=True, nonnegative=True)
-    a0 = sympy.factorial(2 * j) / (4 ** j * sympy.factorial(j) ** 2 * (2 * j + 1)) / sympy.pi
-    ser = sympy.series(kappa0(_tt), _tt, 0, 12).removeO()
-    d.check("kappa0 odd coefficients = (2j)!/(4^j j!^2 (2j+1) pi), j<=5",
-            all(sympy.simplify(ser.coeff(_tt, 2 * jj + 1) - a0.subs(j, jj)) == 0 for jj in range(5)))
+            sympy.simplify(d.results["exponent NTK"] - zeta) == 0
+            and sympy.simplify(d.results["exponent GP"] - zeta - 2) == 0)
     return d
 
 
 def derive_decay_support() -> Derivation:
-    """Rule 2 of docs/geifman2022.md §3.4 (derived here): exponent 2s + r(S)(zeta - 1)."""
-    d = Derivation("Decay for a support S: exponent 2s + r(S)(zeta-1) (derived here, not the paper's theorem)")
-    zeta, r = sympy.symbols("zeta r", positive=True)
-    s = sympy.Symbol("s", positive=True)
-    d.step("A unit whose receptive field has r pixels sees its inputs as a point of R^(r(zeta-1)) near "
-           "x = z, where the kernel behaves like rho^(2s); a (1-u)^s singularity in dimension D decays "
-           "like |k|^-(D + 2s)", sympy.Eq(sympy.Symbol("alpha"), 2 * s + r * (zeta - 1)))
+    """Rule 2 of docs/geifman2022.md §3.4 (a conjecture): exponent ``2s + r(S)(zeta - 1)``."""
+    d = Derivation("Decay for a support S: exponent 2s + r(S)(zeta-1) (conjecture, not the paper's theorem)")
+    zeta, r = _zeta, sympy.Symbol("r", positive=True, integer=True)
+    d.step("Not derived: a unit whose receptive field has r pixels sees them near x = z as a point of "
+           "R^(r(zeta-1)) where the kernel behaves like |x - z|^(2s); the single-pixel exponent "
+           "p(s, zeta) is taken with the local dimension r(zeta - 1) in place of zeta - 1",
+           decay_law()[1])
     d.results["alpha NTK"] = decay_exponent(zeta, "ntk", r)
     d.results["alpha GP"] = decay_exponent(zeta, "gp", r)
     d.check("r = 1 recovers the single-pixel exponents", sympy.simplify(decay_exponent(zeta, "ntk", 1) - zeta) == 0)
@@ -330,13 +404,24 @@ def derive_locality() -> Derivation:
 
 
 def derive_empirical_limit() -> Derivation:
-    """Normalisations of the limit kernels that the empirical NTK must reproduce."""
-    d = Derivation("Infinite-width limits: K(x,x) = 1, Theta(x,x) = L + 1")
+    """Normalisations of the limit kernels, and the m^(-1/2) law of a mean of m i.i.d. terms."""
+    d = Derivation("Infinite-width limits: K(x,x) = 1, Theta(x,x) = L + 1; fluctuations ~ m^(-1/2)")
     for q, L in ((3, 2), (3, 3)):
         th, syms = eq_kernel(q, L, "ntk")
         val = sympy.simplify(th.subs({s: 1 for s in syms.values()}))
         d.step(f"Theta^Eq(1,...,1), q={q}, L={L}", val)
         d.check(f"Theta(x,x) = L+1 (q={q}, L={L})", val == L + 1)
-    d.step("Empirical NTK fluctuation: a sum over m channels of i.i.d. terms, so the error scales like m^(-1/2)",
-           sympy.Symbol("m") ** sympy.Rational(-1, 2))
+    m, sigma2 = sympy.Symbol("m", positive=True, integer=True), sympy.Symbol("sigma2", positive=True)
+    i = sympy.Symbol("i", integer=True, positive=True)
+    var = d.step("Assumption: each entry of the empirical NTK is a mean over m channels of terms that are "
+                 "i.i.d. to leading order (Jacot et al. 2018, Arora et al. 2019). Var of the mean = "
+                 "m^-2 sum_i Var(X_i) (independent: no cross terms), Var(X_i) = sigma2",
+                 sympy.Sum(sigma2, (i, 1, m)).doit() / m ** 2)
+    expo = d.step("exponent of the standard deviation: d log sqrt(Var) / d log m",
+                  sympy.simplify(m * sympy.diff(sympy.log(sympy.sqrt(var)), m)))
+    d.check("Var of a mean of m i.i.d. terms = sigma2/m", sympy.simplify(var - sigma2 / m) == 0)
+    d.results["error exponent"] = expo
+    d.results["mean limit"] = sympy.Integer(1)
+    d.step("E[Theta_m] -> Theta: the mean over networks of the empirical NTK, divided by the analytic "
+           "CNTK, tends to 1", d.results["mean limit"])
     return d
