@@ -139,23 +139,24 @@ def _run_parallel(units, order, cfg, jobs, scheduler, modules, on_result) -> dic
     args = {i: (units[i][0].id, cfg.profile, units[i][1], cfg.cache, modules, blas, 1) for i in order}
     if scheduler is not None:
         return _run_dask(units, order, args, cfg, scheduler, on_result)
-    from joblib.externals.loky import get_reusable_executor
+    # a private loky pool, not the reusable singleton that joblib.Parallel (the sweeps) shares
+    from joblib.externals.loky.process_executor import ProcessPoolExecutor
     done, retry = {}, []
-    ex = get_reusable_executor(max_workers=jobs, reuse=True)
-    futures = {ex.submit(run_unit, *args[i]): i for i in order}
-    for f in as_completed(futures):
-        i = futures[f]
-        try:
-            done[i] = _as_result(units[i][0], units[i][1], cfg.profile, f.result())
-        except Exception:                       # the worker died (or the pool broke because one did)
-            retry.append(i)
-            continue
-        if on_result:
-            on_result(done[i])
+    with ProcessPoolExecutor(max_workers=jobs) as ex:
+        futures = {ex.submit(run_unit, *args[i]): i for i in order}
+        for f in as_completed(futures):
+            i = futures[f]
+            try:
+                done[i] = _as_result(units[i][0], units[i][1], cfg.profile, f.result())
+            except Exception:                   # the worker died (or the pool broke because one did)
+                retry.append(i)
+                continue
+            if on_result:
+                on_result(done[i])
     for i in sorted(retry, key=order.index):   # alone, in a fresh worker: a second crash is this claim's
         try:
-            from joblib.externals.loky import get_reusable_executor as fresh
-            payload = fresh(max_workers=1, reuse=False).submit(run_unit, *args[i]).result()
+            with ProcessPoolExecutor(max_workers=1) as fresh:
+                payload = fresh.submit(run_unit, *args[i]).result()
             done[i] = _as_result(units[i][0], units[i][1], cfg.profile, payload)
         except Exception as exc:
             done[i] = _crashed(units[i][0], units[i][1], cfg.profile, f"{type(exc).__name__}: {exc}")
