@@ -21,7 +21,7 @@ def _points(rng, n, zeta, *sp):
 
 
 def _direct(X1, X2, head, depth, q, kind):
-    """Unblocked reference: loops over pairs, the sheet's recursion on full d x d pixel matrices."""
+    """Unblocked reference: loops over pairs, the recursion of docs/geifman2022.md on full d x d pixel matrices."""
     offs = window(q)
     d = X1.shape[2]
     out = np.empty((len(X1), len(X2)))
